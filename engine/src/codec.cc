@@ -1,0 +1,79 @@
+// Hex and base64 through libsodium's constant-time codecs; base32 by hand (it is only an encoding).
+#include <sodium.h>
+
+#include "pith/codec.h"
+#include "sodium_init.h"
+
+namespace pith {
+
+std::string HexEncode(const uint8_t* data, size_t size) {
+  std::string out(size * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), data, size);
+  out.pop_back();
+  return out;
+}
+
+std::optional<Bytes> HexDecode(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  Bytes out(hex.size() / 2);
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_hex2bin(out.data(), out.size(), hex.data(), hex.size(), nullptr, &len, &end) != 0 ||
+      len != out.size() || end != hex.data() + hex.size()) {
+    return std::nullopt;
+  }
+  return out;
+}
+
+bool IsLowerHex(std::string_view s, size_t bytes) {
+  if (s.size() != bytes * 2) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+std::string Base64Encode(const uint8_t* data, size_t size) {
+  EnsureSodium();
+  std::string out(sodium_base64_ENCODED_LEN(size, sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), data, size, sodium_base64_VARIANT_ORIGINAL);
+  out.pop_back();  // the terminating NUL
+  return out;
+}
+
+std::optional<Bytes> Base64Decode(std::string_view b64) {
+  EnsureSodium();
+  Bytes out(b64.size() / 4 * 3 + 3);
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out.data(), out.size(), b64.data(), b64.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != b64.data() + b64.size()) {
+    return std::nullopt;
+  }
+  out.resize(len);
+  // Reject non-canonical encodings (stray low bits): the bytes must encode back to the input.
+  if (Base64Encode(out.data(), out.size()) != b64) return std::nullopt;
+  return out;
+}
+
+std::string Base32Encode(const uint8_t* data, size_t size) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  std::string out;
+  out.reserve((size + 4) / 5 * 8);
+  uint64_t buffer = 0;
+  int bits = 0;
+  for (size_t i = 0; i < size; ++i) {
+    buffer = (buffer << 8) | data[i];
+    bits += 8;
+    while (bits >= 5) {
+      out.push_back(kAlphabet[(buffer >> (bits - 5)) & 0x1F]);
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out.push_back(kAlphabet[(buffer << (5 - bits)) & 0x1F]);
+  while (out.size() % 8 != 0) out.push_back('=');
+  return out;
+}
+
+}  // namespace pith

@@ -1,0 +1,88 @@
+#include "pith/identity.h"
+
+#include <algorithm>
+
+#include "pith/codec.h"
+
+namespace pith {
+namespace {
+
+// A source field's text: strings as they are, integers as written.
+std::optional<std::string> ScalarText(const json::Value* v) {
+  if (v == nullptr) return std::nullopt;
+  if (v->is_string() || v->is_integer()) return v->text();
+  return std::nullopt;
+}
+
+}  // namespace
+
+Result<RecordIdentity> DeriveRecordIdentity(const json::Value& record) {
+  if (!record.is_object()) return Status::InvalidInput("canonical record is not a JSON object");
+  const json::Value* metadata = record.Find("metadata");
+  const std::string* submitted = metadata ? metadata->FindString("submitted_at") : nullptr;
+  if (submitted == nullptr || submitted->size() < 4 ||
+      !std::all_of(submitted->begin(), submitted->begin() + 4, [](char c) { return c >= '0' && c <= '9'; })) {
+    return Status::InvalidInput("canonical record has no metadata.submitted_at starting with a 4-digit year");
+  }
+  const json::Value* source = record.Find("source");
+  const std::string* kind = source ? source->FindString("kind") : nullptr;
+  const std::string* id = source ? source->FindString("id") : nullptr;
+  if (kind == nullptr || id == nullptr) {
+    return Status::InvalidInput("canonical record has no source.kind and source.id strings");
+  }
+
+  RecordIdentity out;
+  out.canonical_digest = Sha256(json::Canonical(record));
+  out.canonical_sha256 = DigestHex(out.canonical_digest);
+  std::string b32 = Base32Encode(out.canonical_digest.data(), out.canonical_digest.size()).substr(0, 26);
+  out.pith_number = "pith:" + submitted->substr(0, 4) + ":" + b32;
+  out.short_pith_number = "pith:" + b32.substr(0, 8);
+
+  if (*kind == "arxiv") {
+    out.aliases.push_back({"arxiv", *id});
+    if (auto version = ScalarText(source->Find("version"))) {
+      out.aliases.push_back({"arxiv_version", *id + "v" + *version});
+    }
+    out.aliases.push_back({"doi", "10.48550/arxiv." + *id});
+  }
+  out.aliases.push_back({"pith_short_8", b32.substr(0, 8)});
+  out.aliases.push_back({"pith_short_12", b32.substr(0, 12)});
+  out.aliases.push_back({"pith_short_16", b32.substr(0, 16)});
+  std::sort(out.aliases.begin(), out.aliases.end(),
+            [](const SourceAlias& a, const SourceAlias& b) { return a.kind < b.kind; });
+  return out;
+}
+
+json::Value SourceAliasesJson(const std::vector<SourceAlias>& aliases, const std::optional<std::string>& created_at) {
+  std::vector<json::Value> items;
+  items.reserve(aliases.size());
+  for (const SourceAlias& a : aliases) {
+    std::vector<json::Value::Member> m = {{"alias_kind", json::Value::String(a.kind)},
+                                          {"alias_value", json::Value::String(a.value)}};
+    if (created_at) m.emplace_back("created_at", json::Value::String(*created_at));
+    items.push_back(json::Value::Object(std::move(m)));
+  }
+  return json::Value::Array(std::move(items));
+}
+
+Digest EventContentDigest(const json::Value& event) {
+  std::string bytes;
+  bytes.reserve(1024);
+  // canon() of the object minus three keys, written without copying the object.
+  bytes.push_back('{');
+  bool first = true;
+  for (const auto& [key, value] : event.members()) {
+    if (std::find(std::begin(kEventUnhashedKeys), std::end(kEventUnhashedKeys), key) != std::end(kEventUnhashedKeys)) {
+      continue;
+    }
+    if (!first) bytes.push_back(',');
+    first = false;
+    json::AppendCanonicalString(key, &bytes);
+    bytes.push_back(':');
+    json::AppendCanonical(value, &bytes);
+  }
+  bytes.push_back('}');
+  return Sha256(bytes);
+}
+
+}  // namespace pith

@@ -1,0 +1,195 @@
+// The strict JSON parser: RapidJSON's SAX reader feeding our value model.
+//
+// Numbers arrive as raw text (kParseNumbersAsStringsFlag) so integers of any size stay exact and
+// floats are rounded once, correctly, by strtod in the C locale. Objects are sorted at their end,
+// which is also where duplicate keys are found.
+#include <clocale>
+#include <cmath>
+#include <cstdlib>
+#include <locale.h>
+
+#include <algorithm>
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include "pith/json.h"
+
+namespace pith::json {
+namespace {
+
+// strtod in the "C" locale whatever the process locale is.
+double StrtodC(const char* text, char** end) {
+  static locale_t c_locale = newlocale(LC_ALL_MASK, "C", static_cast<locale_t>(nullptr));
+  return strtod_l(text, end, c_locale);
+}
+
+class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> {
+ public:
+  explicit Builder(const ParseLimits& limits) : limits_(limits) {}
+
+  bool Null() { return Add(Value()); }
+  bool Bool(bool b) { return Add(Value::Bool(b)); }
+  bool RawNumber(const char* str, rapidjson::SizeType len, bool /*copy*/) {
+    std::string_view text(str, len);
+    if (text.size() > limits_.max_number_chars) {
+      return Fail("number too long (" + std::to_string(text.size()) + " characters; the limit is " +
+                  std::to_string(limits_.max_number_chars) + ")");
+    }
+    bool is_integer = text.find_first_of(".eE") == std::string_view::npos;
+    if (is_integer) {
+      size_t digits = text.size() - (text.front() == '-' ? 1 : 0);
+      if (digits > limits_.max_integer_digits) {
+        return Fail("integer has " + std::to_string(digits) + " digits; the limit is " +
+                    std::to_string(limits_.max_integer_digits));
+      }
+      if (text == "-0") return Add(Value::NumberText(Kind::kInteger, "0"));
+      return Add(Value::NumberText(Kind::kInteger, std::string(text)));
+    }
+    std::string owned(text);  // strtod needs a terminated string
+    char* end = nullptr;
+    double d = StrtodC(owned.c_str(), &end);
+    if (end != owned.c_str() + owned.size()) return Fail("malformed number '" + owned + "'");
+    if (std::isinf(d)) return Fail("number " + owned + " overflows a double");
+    return Add(Value::NumberText(Kind::kFloat, FloatRepr(d)));
+  }
+  bool String(const char* str, rapidjson::SizeType len, bool /*copy*/) {
+    std::string_view s(str, len);
+    if (!CheckString(s, "string")) return false;
+    return Add(Value::String(std::string(s)));
+  }
+  bool StartObject() {
+    if (!Push()) return false;
+    stack_.back().is_object = true;
+    return true;
+  }
+  bool Key(const char* str, rapidjson::SizeType len, bool /*copy*/) {
+    std::string_view s(str, len);
+    if (!CheckString(s, "key")) return false;
+    stack_.back().pending_key.assign(s);
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType /*count*/) {
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    auto& members = frame.members;
+    std::stable_sort(members.begin(), members.end(),
+                     [](const Value::Member& a, const Value::Member& b) { return a.first < b.first; });
+    for (size_t i = 1; i < members.size(); ++i) {
+      if (members[i - 1].first == members[i].first) {
+        return Fail("duplicate key \"" + members[i].first + "\" in one object");
+      }
+    }
+    return Add(Value::Object(std::move(members)));
+  }
+  bool StartArray() { return Push(); }
+  bool EndArray(rapidjson::SizeType /*count*/) {
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    return Add(Value::Array(std::move(frame.items)));
+  }
+
+  Value TakeRoot() { return std::move(root_); }
+  const std::string& error() const { return error_; }
+
+ private:
+  struct Frame {
+    bool is_object = false;
+    std::vector<Value> items;
+    std::vector<Value::Member> members;
+    std::string pending_key;
+  };
+
+  bool Fail(std::string what) {
+    error_ = std::move(what);
+    return false;
+  }
+  bool CheckString(std::string_view s, const char* what) {
+    if (s.size() > limits_.max_string_bytes) {
+      return Fail(std::string(what) + " of " + std::to_string(s.size()) + " bytes; the limit is " +
+                  std::to_string(limits_.max_string_bytes));
+    }
+    // Catches lone surrogates written as \uXXXX escapes, which RapidJSON decodes to CESU bytes.
+    if (!IsValidUtf8(s)) return Fail(std::string(what) + " is not valid UTF-8 (or holds a lone surrogate)");
+    return true;
+  }
+  bool Push() {
+    if (stack_.size() >= limits_.max_depth) {
+      return Fail("nesting deeper than " + std::to_string(limits_.max_depth) + " levels");
+    }
+    stack_.emplace_back();
+    return true;
+  }
+  bool Add(Value v) {
+    if (stack_.empty()) {
+      root_ = std::move(v);
+      return true;
+    }
+    Frame& top = stack_.back();
+    if (top.is_object) {
+      top.members.emplace_back(std::move(top.pending_key), std::move(v));
+    } else {
+      top.items.push_back(std::move(v));
+    }
+    return true;
+  }
+
+  const ParseLimits& limits_;
+  std::vector<Frame> stack_;
+  Value root_;
+  std::string error_;
+};
+
+void Locate(std::string_view text, size_t offset, ParseError* err) {
+  err->offset = offset;
+  err->line = 1;
+  err->column = 1;
+  for (size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++err->line;
+      err->column = 1;
+    } else {
+      ++err->column;
+    }
+  }
+}
+
+Status MakeError(std::string_view text, size_t offset, std::string what, ParseError* out) {
+  ParseError err;
+  Locate(text, offset, &err);
+  err.what = std::move(what);
+  std::string msg = std::to_string(err.line) + ":" + std::to_string(err.column) + ": " + err.what;
+  if (out != nullptr) *out = std::move(err);
+  return Status::InvalidInput(msg);
+}
+
+}  // namespace
+
+Result<Value> Parse(std::string_view text, const ParseLimits& limits, ParseError* error) {
+  if (text.size() > limits.max_document_bytes) {
+    return MakeError(text, 0,
+                     "document of " + std::to_string(text.size()) + " bytes; the limit is " +
+                         std::to_string(limits.max_document_bytes),
+                     error);
+  }
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseNumbersAsStringsFlag;
+  Builder builder(limits);
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result = reader.Parse<kFlags>(stream, builder);
+  if (result.IsError()) {
+    std::string what = result.Code() == rapidjson::kParseErrorTermination
+                           ? builder.error()
+                           : rapidjson::GetParseError_En(result.Code());
+    if (!what.empty() && what.back() == '.') what.pop_back();
+    return MakeError(text, result.Offset(), std::move(what), error);
+  }
+  // MemoryStream reads a NUL byte as the end of input: anything left after it is trailing data.
+  if (stream.Tell() < text.size()) {
+    return MakeError(text, stream.Tell(), "unexpected data after the JSON document", error);
+  }
+  return builder.TakeRoot();
+}
+
+}  // namespace pith::json
