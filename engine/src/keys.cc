@@ -68,7 +68,7 @@ Result<PublicKeyEntry> ParsePublicKeyEntry(const json::Value& entry) {
   }
   Status error;
   if (const std::string* r = OptionalString(entry, "rotates_at", &error)) {
-    if (!IsTimestamp(*r)) return bad("rotates_at is not a timestamp");
+    if (!IsEventTimestamp(*r)) return bad("rotates_at is not a YYYY-MM-DDTHH:MM:SSZ timestamp");
     out.rotates_at = *r;
   }
   if (const std::string* s = OptionalString(entry, "signer_id", &error)) out.signer_id = *s;

@@ -1,0 +1,199 @@
+// The merge: sections 4 (references), 5 (equivocation) and 6 (order) of merge-v1.md, around the
+// per-document checks of section 3 and the state writer of sections 7-8.
+#include "pith/merge.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+#include "event_order.h"
+#include "parallel_for.h"
+#include "reason_codes.h"
+#include "state_builder.h"
+
+namespace pith {
+
+using merge_internal::EventNode;
+namespace reason = merge_internal::reason;
+
+namespace merge_internal {
+
+EventNode MakeEventNode(const json::Value& doc, std::string_view document_sha256) {
+  EventNode e;
+  e.doc = &doc;
+  e.type = FindEventType(*doc.FindString("event_type"));
+  e.document_sha256 = document_sha256;
+  e.event_id = *doc.FindString("event_id");
+  e.target = *doc.FindString("target");
+  e.created_at = *doc.FindString("created_at");
+  const json::Value& signer = *doc.Find("signer");
+  e.key_id = *signer.FindString("key_id");
+  e.signer_id = *signer.FindString("signer_id");
+  const json::Value* prev = doc.Find("prev_event");
+  e.prev_event = prev->is_string() ? &prev->text() : nullptr;
+  for (const json::Value& s : doc.Find("supersedes")->items()) e.supersedes.push_back(s.text());
+  return e;
+}
+
+namespace {
+
+// Section 4 for one event whose referenced events are already decided. Empty when it passes.
+std::string_view CheckReferences(const EventNode& e, const std::unordered_map<std::string_view, const EventNode*>& by_id,
+                                 const std::set<std::string_view>& invalid, const TrustedKeys& keys) {
+  auto lookup = [&by_id](std::string_view id) -> const EventNode* {
+    auto it = by_id.find(id);
+    return it == by_id.end() ? nullptr : it->second;
+  };
+  if (e.prev_event != nullptr) {
+    const EventNode* r = lookup(*e.prev_event);
+    if (r == nullptr) return reason::kPrevEventMissing;
+    if (invalid.count(r->event_id)) return reason::kPrevEventInvalid;
+    if (r->target != e.target || r->key_id != e.key_id) return reason::kPrevEventForeign;
+  }
+  const PublicKeyEntry* key = keys.Find(e.key_id);
+  for (std::string_view id : e.supersedes) {
+    const EventNode* r = lookup(id);
+    if (r == nullptr) return reason::kSupersedesMissing;
+    if (invalid.count(r->event_id)) return reason::kSupersedesInvalid;
+    bool same_signer = r->key_id == e.key_id || (key != nullptr && key->signer_id && *key->signer_id == r->signer_id);
+    if (!same_signer) return reason::kSupersedesForeign;
+    if (IsCorrection(*e.type) ? IsRecordCreated(*r->type) : r->target != e.target) {
+      return reason::kSupersedesWrongTarget;
+    }
+  }
+  return {};
+}
+
+// Section 5: the equivocation entries, and every event they exclude.
+std::vector<json::Value> FindEquivocations(const std::vector<const EventNode*>& valid, std::set<std::string_view>* excluded) {
+  using ChainKey = std::tuple<std::string_view, std::string_view, std::string_view, bool>;  // target, key, prev, has prev
+  std::map<ChainKey, std::vector<const EventNode*>> chains;
+  std::map<std::string_view, std::vector<const EventNode*>> children;  // by prev_event
+  for (const EventNode* e : valid) {
+    std::string_view prev = e->prev_event ? std::string_view(*e->prev_event) : std::string_view();
+    chains[{e->target, e->key_id, prev, e->prev_event != nullptr}].push_back(e);
+    if (e->prev_event) children[*e->prev_event].push_back(e);
+  }
+  std::vector<json::Value> entries;
+  std::vector<const EventNode*> frontier;
+  for (auto& [key, group] : chains) {
+    if (group.size() < 2) continue;
+    std::sort(group.begin(), group.end(), [](const EventNode* a, const EventNode* b) { return a->event_id < b->event_id; });
+    std::vector<json::Value> ids;
+    for (const EventNode* e : group) {
+      ids.push_back(json::Value::String(std::string(e->event_id)));
+      frontier.push_back(e);
+    }
+    const EventNode* first = group.front();
+    entries.push_back(json::Value::Object({
+        {"event_ids", json::Value::Array(std::move(ids))},
+        {"fork_point", first->prev_event ? json::Value::String(*first->prev_event) : json::Value::Null()},
+        {"key_id", json::Value::String(std::string(first->key_id))},
+        {"signer", *first->doc->Find("signer")},
+        {"target", json::Value::String(std::string(first->target))},
+    }));
+  }
+  while (!frontier.empty()) {
+    const EventNode* e = frontier.back();
+    frontier.pop_back();
+    if (!excluded->insert(e->event_id).second) continue;
+    if (auto it = children.find(e->event_id); it != children.end()) {
+      frontier.insert(frontier.end(), it->second.begin(), it->second.end());
+    }
+  }
+  std::sort(entries.begin(), entries.end(), [](const json::Value& a, const json::Value& b) {
+    return a.Find("event_ids")->items().front().text() < b.Find("event_ids")->items().front().text();
+  });
+  return entries;
+}
+
+}  // namespace
+}  // namespace merge_internal
+
+bool IsKnownMergeVersion(std::string_view version) { return version == kMergeV1; }
+
+Result<MergedState> MergeChecked(std::string_view subject, const std::vector<json::Value>& documents,
+                                 const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                 std::string_view merge_version) {
+  if (!IsKnownMergeVersion(merge_version)) {
+    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
+                               std::string(kMergeV1));
+  }
+  if (verdicts.size() != documents.size()) return Status::Internal("one verdict per document is required");
+
+  merge_internal::MergeOutcome outcome;
+  outcome.subject = subject;
+  outcome.merge_version = merge_version;
+
+  // Distinct documents; among well-formed copies of one event, the smallest document_sha256.
+  std::set<std::string_view> seen_documents;
+  std::map<std::string_view, size_t> representative;  // event_id -> document index
+  for (size_t i = 0; i < documents.size(); ++i) {
+    const DocumentVerdict& v = verdicts[i];
+    if (!seen_documents.insert(v.document_sha256).second) continue;
+    if (!v.well_formed()) {
+      outcome.invalid.push_back({v.document_sha256, documents[i].Find("event_id"), v.reason});
+      continue;
+    }
+    std::string_view id = *documents[i].FindString("event_id");
+    auto [it, inserted] = representative.emplace(id, i);
+    if (!inserted && v.document_sha256 < verdicts[it->second].document_sha256) it->second = i;
+  }
+
+  std::vector<EventNode> nodes;
+  nodes.reserve(representative.size());
+  for (const auto& [id, i] : representative) nodes.push_back(merge_internal::MakeEventNode(documents[i], verdicts[i].document_sha256));
+  std::vector<const EventNode*> well_formed;
+  std::unordered_map<std::string_view, const EventNode*> by_id;
+  for (const EventNode& e : nodes) {
+    well_formed.push_back(&e);
+    by_id.emplace(e.event_id, &e);
+  }
+
+  // Section 4, in the order of section 6 over all well-formed events.
+  merge_internal::EventOrder order = merge_internal::OrderEvents(well_formed);
+  std::set<std::string_view> invalid_ids;
+  std::vector<const EventNode*> valid;
+  for (size_t i : order.placed) {
+    const EventNode* e = well_formed[i];
+    std::string_view r = merge_internal::CheckReferences(*e, by_id, invalid_ids, keys);
+    if (r.empty()) {
+      valid.push_back(e);
+    } else {
+      invalid_ids.insert(e->event_id);
+      outcome.invalid.push_back({std::string(e->document_sha256), e->doc->Find("event_id"), r});
+    }
+  }
+  for (size_t i : order.unplaced) {
+    const EventNode* e = well_formed[i];
+    outcome.invalid.push_back({std::string(e->document_sha256), e->doc->Find("event_id"), reason::kReferenceCycle});
+  }
+  outcome.valid_event_count = valid.size();
+
+  // Sections 5 and 6.
+  std::set<std::string_view> excluded;
+  outcome.equivocations = merge_internal::FindEquivocations(valid, &excluded);
+  std::vector<const EventNode*> applied;
+  for (const EventNode* e : valid) {
+    if (!excluded.count(e->event_id)) applied.push_back(e);
+  }
+  merge_internal::EventOrder applied_order = merge_internal::OrderEvents(applied);
+  for (size_t i : applied_order.placed) outcome.applied.push_back(applied[i]);
+  return merge_internal::BuildState(outcome);
+}
+
+Result<MergedState> Merge(std::string_view subject, const std::vector<json::Value>& documents,
+                          const TrustedKeys& keys, const MergeOptions& options) {
+  if (!IsKnownMergeVersion(options.merge_version)) {
+    return Status::Unsupported("unknown merge version \"" + options.merge_version + "\"; this build implements " +
+                               std::string(kMergeV1));
+  }
+  std::vector<DocumentVerdict> verdicts(documents.size());
+  merge_internal::ParallelFor(documents.size(), options.threads,
+                              [&](size_t i) { verdicts[i] = CheckDocument(documents[i], subject, keys); });
+  return MergeChecked(subject, documents, verdicts, keys, options.merge_version);
+}
+
+}  // namespace pith

@@ -1,0 +1,30 @@
+// Internal: sections 7 and 8 of merge-v1.md, writing the state object from the merge's results.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "event_node.h"
+#include "pith/json.h"
+#include "pith/merge.h"
+
+namespace pith::merge_internal {
+
+struct InvalidEntry {
+  std::string document_sha256;
+  const json::Value* claimed_event_id = nullptr;  // the document's event_id member, if any
+  std::string_view reason;
+};
+
+struct MergeOutcome {
+  std::string_view subject;
+  std::string_view merge_version;
+  size_t valid_event_count = 0;
+  std::vector<InvalidEntry> invalid;                // any order
+  std::vector<json::Value> equivocations;           // sorted
+  std::vector<const EventNode*> applied;            // in applied order
+};
+
+MergedState BuildState(const MergeOutcome& outcome);
+
+}  // namespace pith::merge_internal
