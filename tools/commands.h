@@ -8,5 +8,11 @@ namespace pith::cli {
 void RegisterCanonCommands(CLI::App& app, int* exit_code);  // canon, hash
 void RegisterNumberCommand(CLI::App& app, int* exit_code);
 void RegisterKeygenCommand(CLI::App& app, int* exit_code);
+void RegisterMergeCommand(CLI::App& app, int* exit_code);
+void RegisterVerifyCommand(CLI::App& app, int* exit_code);
+void RegisterConformanceCommand(CLI::App& app, int* exit_code);
+
+// --keys FILE... and --trust-bundle-keys, shared by merge and verify.
+void AddKeyOptions(CLI::App* cmd, std::vector<std::string>* key_files, bool* trust_bundle_keys);
 
 }  // namespace pith::cli

@@ -18,6 +18,9 @@ int main(int argc, char** argv) {
   RegisterCanonCommands(app, &exit_code);
   RegisterNumberCommand(app, &exit_code);
   RegisterKeygenCommand(app, &exit_code);
+  RegisterMergeCommand(app, &exit_code);
+  RegisterVerifyCommand(app, &exit_code);
+  RegisterConformanceCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
