@@ -57,11 +57,17 @@ Result<std::string> ReadInput(const std::string& path) {
   return text;
 }
 
+Status ParseFailure(const std::string& path, const json::ParseError& where) {
+  return Status::InvalidInput(path + ":" + std::to_string(where.line) + ":" + std::to_string(where.column) + ": " +
+                              where.what);
+}
+
 Result<json::Value> ReadJsonFile(const std::string& path) {
   auto text = ReadInput(path);
   if (!text.ok()) return text.status().WithPrefix(path);
-  auto doc = json::Parse(*text);
-  if (!doc.ok()) return doc.status().WithPrefix(path);
+  json::ParseError where;
+  auto doc = json::Parse(*text, {}, &where);
+  if (!doc.ok()) return ParseFailure(path, where);
   return doc;
 }
 

@@ -28,6 +28,8 @@ int Fail(std::string_view where, const Status& status);
 
 // The whole content of `path`, or of standard input for "-".
 Result<std::string> ReadInput(const std::string& path);
+// "FILE:LINE:COL: what" for a parse failure.
+Status ParseFailure(const std::string& path, const json::ParseError& where);
 // Reads and parses one JSON document. Errors name the file: "FILE:LINE:COL: what".
 Result<json::Value> ReadJsonFile(const std::string& path);
 // Writes `text` to `path`, creating it with `mode` and refusing to overwrite an existing file.

@@ -25,8 +25,9 @@ int RunCanon(const CanonOptions& opts, bool hash) {
   };
   std::string out;
   if (!opts.lines) {
-    auto doc = json::Parse(*text);
-    if (!doc.ok()) return Fail(opts.input, doc.status());
+    json::ParseError where;
+    auto doc = json::Parse(*text, {}, &where);
+    if (!doc.ok()) return Fail("", ParseFailure(opts.input, where));
     out = render(*doc);
     if (hash) out.push_back('\n');
     std::cout << out << std::flush;

@@ -44,8 +44,9 @@ Status ReadEventInput(const std::string& path, EventInputs* out) {
     ReadJsonLines(path, *text, out);
     return Status::OK();
   }
-  auto doc = json::Parse(*text);
-  if (!doc.ok()) return doc.status().WithPrefix(path);
+  json::ParseError where;
+  auto doc = json::Parse(*text, {}, &where);
+  if (!doc.ok()) return ParseFailure(path, where);
   const std::string* number = doc->FindString("pith_number");
   const json::Value* events = doc->Find("events");
   if (number == nullptr || events == nullptr || !events->is_array()) {

@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
   RegisterMergeCommand(app, &exit_code);
   RegisterVerifyCommand(app, &exit_code);
   RegisterConformanceCommand(app, &exit_code);
+  RegisterIngestCommand(app, &exit_code);
+  RegisterStoreReadCommands(app, &exit_code);
+  RegisterKeysCommand(app, &exit_code);
+  RegisterExportCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

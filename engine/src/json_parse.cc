@@ -1,14 +1,17 @@
 // The strict JSON parser: RapidJSON's SAX reader feeding our value model.
 //
 // Numbers arrive as raw text (kParseNumbersAsStringsFlag) so integers of any size stay exact and
-// floats are rounded once, correctly, by strtod in the C locale. Objects are sorted at their end,
-// which is also where duplicate keys are found.
+// floats are rounded once, correctly, by strtod in the C locale. RapidJSON's own number scanner is
+// replaced (see ParseNumber below) because it refuses valid numbers it cannot hold in a double
+// (integers of 309+ digits, "0e400"). Objects are sorted at their end, which is also where
+// duplicate keys are found.
 #include <clocale>
 #include <cmath>
 #include <cstdlib>
 #include <locale.h>
 
 #include <algorithm>
+#include <limits>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -32,11 +35,12 @@ class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> 
   bool Bool(bool b) { return Add(Value::Bool(b)); }
   bool RawNumber(const char* str, rapidjson::SizeType len, bool /*copy*/) {
     std::string_view text(str, len);
-    if (text.size() > limits_.max_number_chars) {
+    bool is_integer = text.find_first_of(".eE") == std::string_view::npos;
+    // An integer is limited by its digits (as CPython: the sign does not count), a float by its length.
+    if (!is_integer && text.size() > limits_.max_number_chars) {
       return Fail("number too long (" + std::to_string(text.size()) + " characters; the limit is " +
                   std::to_string(limits_.max_number_chars) + ")");
     }
-    bool is_integer = text.find_first_of(".eE") == std::string_view::npos;
     if (is_integer) {
       size_t digits = text.size() - (text.front() == '-' ? 1 : 0);
       if (digits > limits_.max_integer_digits) {
@@ -92,6 +96,12 @@ class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> 
   Value TakeRoot() { return std::move(root_); }
   const std::string& error() const { return error_; }
 
+  // Records why parsing stops; returns false so the reader reports kParseErrorTermination.
+  bool Fail(std::string what) {
+    error_ = std::move(what);
+    return false;
+  }
+
  private:
   struct Frame {
     bool is_object = false;
@@ -100,10 +110,6 @@ class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> 
     std::string pending_key;
   };
 
-  bool Fail(std::string what) {
-    error_ = std::move(what);
-    return false;
-  }
   bool CheckString(std::string_view s, const char* what) {
     if (s.size() > limits_.max_string_bytes) {
       return Fail(std::string(what) + " of " + std::to_string(s.size()) + " bytes; the limit is " +
@@ -163,7 +169,72 @@ Status MakeError(std::string_view text, size_t offset, std::string what, ParseEr
   return Status::InvalidInput(msg);
 }
 
+constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
+                           rapidjson::kParseNumbersAsStringsFlag;
+
 }  // namespace
+}  // namespace pith::json
+
+// Our number scanner for our reader, in place of RapidJSON's (an explicit specialization of its
+// member template, declared before Parse instantiates it). RapidJSON 1.1.0 still computes a double
+// while scanning, even with kParseNumbersAsStringsFlag, and fails with kParseErrorNumberTooBig on
+// integers of 309+ digits and on exponents past 308 (even "0e400"). This one only checks the JSON
+// grammar  -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?  and hands the text to the Builder,
+// which applies the limits and rounds floats.
+template <>
+template <>
+void rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator>::ParseNumber<
+    pith::json::kFlags, rapidjson::MemoryStream, pith::json::Builder>(rapidjson::MemoryStream& is,
+                                                                      pith::json::Builder& handler) {
+  const size_t start = is.Tell();
+  const char* const begin = is.src_;
+  auto is_digit = [&is] { return is.Peek() >= '0' && is.Peek() <= '9'; };
+  auto take_digits = [&] {
+    while (is_digit()) is.Take();
+  };
+  if (is.Peek() == '-') is.Take();
+  if (is.Peek() == '0') {
+    is.Take();
+  } else if (is.Peek() >= '1' && is.Peek() <= '9') {
+    take_digits();
+  } else {
+    if (is.Peek() == 'N' || is.Peek() == 'I') {
+      handler.Fail("NaN and Infinity are not allowed (not JSON numbers)");
+      SetParseError(kParseErrorTermination, start);
+    } else {
+      SetParseError(kParseErrorValueInvalid, is.Tell());
+    }
+    return;
+  }
+  if (is.Peek() == '.') {
+    is.Take();
+    if (!is_digit()) {
+      SetParseError(kParseErrorNumberMissFraction, is.Tell());
+      return;
+    }
+    take_digits();
+  }
+  if (is.Peek() == 'e' || is.Peek() == 'E') {
+    is.Take();
+    if (is.Peek() == '+' || is.Peek() == '-') is.Take();
+    if (!is_digit()) {
+      SetParseError(kParseErrorNumberMissExponent, is.Tell());
+      return;
+    }
+    take_digits();
+  }
+  const size_t length = static_cast<size_t>(is.src_ - begin);
+  if (length > std::numeric_limits<SizeType>::max()) {
+    handler.Fail("number too long (" + std::to_string(length) + " characters)");
+    SetParseError(kParseErrorTermination, start);
+    return;
+  }
+  if (!handler.RawNumber(begin, static_cast<SizeType>(length), false)) {
+    SetParseError(kParseErrorTermination, start);
+  }
+}
+
+namespace pith::json {
 
 Result<Value> Parse(std::string_view text, const ParseLimits& limits, ParseError* error) {
   if (text.size() > limits.max_document_bytes) {
@@ -172,8 +243,10 @@ Result<Value> Parse(std::string_view text, const ParseLimits& limits, ParseError
                          std::to_string(limits.max_document_bytes),
                      error);
   }
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseNumbersAsStringsFlag;
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") {
+    return MakeError(text, 0, "byte order mark (U+FEFF) at the start: the document must be UTF-8 without a BOM",
+                     error);
+  }
   Builder builder(limits);
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::Reader reader;

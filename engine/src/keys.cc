@@ -121,6 +121,11 @@ Status TrustedKeys::AddFromJson(const json::Value& doc) {
   if (const json::Value* keys = doc.Find("public_keys"); keys != nullptr && keys->is_array()) {
     return AddFromJson(*keys);
   }
+  // A signing-key file (pith-merge keygen): trust its public half.
+  const std::string* type = doc.FindString("key_type");
+  if (type != nullptr && *type == "pith_ed25519_signing_key" && doc.Find("public_key") != nullptr) {
+    return AddFromJson(*doc.Find("public_key"));
+  }
   auto entry = ParsePublicKeyEntry(doc);
   if (!entry.ok()) return entry.status();
   return Add(*entry);

@@ -184,15 +184,21 @@ Result<MergedState> MergeChecked(std::string_view subject, const std::vector<jso
   return merge_internal::BuildState(outcome);
 }
 
+void CheckDocuments(const std::vector<json::Value>& documents, std::string_view subject, const TrustedKeys& keys,
+                    unsigned threads, std::vector<DocumentVerdict>* out) {
+  out->assign(documents.size(), DocumentVerdict());
+  merge_internal::ParallelFor(documents.size(), threads,
+                              [&](size_t i) { (*out)[i] = CheckDocument(documents[i], subject, keys); });
+}
+
 Result<MergedState> Merge(std::string_view subject, const std::vector<json::Value>& documents,
                           const TrustedKeys& keys, const MergeOptions& options) {
   if (!IsKnownMergeVersion(options.merge_version)) {
     return Status::Unsupported("unknown merge version \"" + options.merge_version + "\"; this build implements " +
                                std::string(kMergeV1));
   }
-  std::vector<DocumentVerdict> verdicts(documents.size());
-  merge_internal::ParallelFor(documents.size(), options.threads,
-                              [&](size_t i) { verdicts[i] = CheckDocument(documents[i], subject, keys); });
+  std::vector<DocumentVerdict> verdicts;
+  CheckDocuments(documents, subject, keys, options.threads, &verdicts);
   return MergeChecked(subject, documents, verdicts, keys, options.merge_version);
 }
 

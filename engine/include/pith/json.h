@@ -84,7 +84,7 @@ struct ParseLimits {
   size_t max_depth = 128;                 // arrays and objects nested
   size_t max_string_bytes = 8u << 20;     // one decoded string or key
   size_t max_integer_digits = 4300;       // CPython's own int-from-str limit
-  size_t max_number_chars = 4300;         // one number token
+  size_t max_number_chars = 4300;         // one float token (integers: max_integer_digits)
 };
 
 // Where a parse failed: 1-based line and column (column in bytes) and byte offset.

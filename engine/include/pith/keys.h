@@ -41,7 +41,8 @@ class TrustedKeys {
  public:
   // Adds an entry; the same key again is a no-op, a different key under a known key_id is refused.
   Status Add(const PublicKeyEntry& entry);
-  // Adds every entry of a JSON array of entries, or of a bundle's `public_keys`, or one entry.
+  // Adds every entry of a JSON array of entries, of a bundle's `public_keys`, one entry, or the
+  // public half of a signing-key file.
   Status AddFromJson(const json::Value& doc);
   const PublicKeyEntry* Find(std::string_view key_id) const;
   const std::map<std::string, PublicKeyEntry, std::less<>>& entries() const { return entries_; }

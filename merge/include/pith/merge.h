@@ -45,6 +45,11 @@ struct DocumentVerdict {
 // Section 3 for one document: pure, thread-safe, and the only place signatures are verified.
 DocumentVerdict CheckDocument(const json::Value& document, std::string_view subject, const TrustedKeys& keys);
 
+// Section 3 for many documents of one subject on up to `threads` threads (0: all cores);
+// (*out)[i] belongs to documents[i] whatever the thread count.
+void CheckDocuments(const std::vector<json::Value>& documents, std::string_view subject, const TrustedKeys& keys,
+                    unsigned threads, std::vector<DocumentVerdict>* out);
+
 // The whole merge. Fails only for an unknown merge version (kUnsupported); bad events are
 // recorded in the state's invalid_events, never errors.
 Result<MergedState> Merge(std::string_view subject, const std::vector<json::Value>& documents,

@@ -1,0 +1,101 @@
+// pith::Store: the public API an indexing service links. A store is an append-only log of
+// signed events on RocksDB with every subject's merged state cached beside it.
+//
+//   auto store = pith::Store::Open("./pith-db", {});
+//   if (!store.ok()) { /* store.status() says why: kBusy, kUnsupported, kIOError... */ }
+//   auto summary = (*store)->Append(events);          // idempotent, one atomic batch
+//   auto state = (*store)->State("pith:2024:IUW7...");  // canon(state) and its state_sha256
+//
+// Thread safety: any number of threads may read (State, Log, Subjects, ReadSince...) while one
+// appends; Append and key changes are serialised internally. One process per store: a second
+// Open of the same directory fails with kBusy.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pith/json.h"
+#include "pith/keys.h"
+#include "pith/merge.h"
+#include "pith/status.h"
+
+namespace pith {
+
+struct StoreOptions {
+  bool create_if_missing = true;
+  bool sync = false;     // fsync each append: an acknowledged append survives a crash or power loss
+  unsigned threads = 0;  // signature-checking threads (0: all cores)
+  std::string merge_version = std::string(kMergeV1);
+};
+
+// One received event document and the subject it was received for.
+struct IncomingEvent {
+  std::string subject;
+  std::string raw;        // the bytes as received (kept verbatim)
+  json::Value document;   // their parse
+};
+
+struct AppendSummary {
+  size_t received = 0;
+  size_t added = 0;        // new to the store
+  size_t duplicates = 0;   // already stored for that subject (a no-op)
+  size_t invalid = 0;      // added, but failing merge-v1 section 3 (kept, never counted valid)
+  std::vector<std::string> subjects;  // touched, sorted
+};
+
+// One entry of a subject's log, with its cached section 3 verdict.
+struct LogRecord {
+  uint64_t position = 0;
+  uint64_t sequence = 0;
+  std::string document_sha256;
+  std::string event_id;  // as the document claims it ("" when absent)
+  std::string event_type;
+  std::string verdict;   // "" when well formed, else the reason code
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
+  ~Store();
+
+  // Appends events atomically, updating each touched subject's cached state in the same batch.
+  Result<AppendSummary> Append(const std::vector<IncomingEvent>& events);
+
+  // The cached state (recomputed from the log if the trusted keys changed since it was cached).
+  Result<MergedState> State(std::string_view subject);
+  // The state recomputed from the log; with `reverify` every signature is checked again.
+  Result<MergedState> Replay(std::string_view subject, bool reverify);
+
+  Result<std::vector<std::string>> Subjects() const;
+  Result<std::vector<LogRecord>> Log(std::string_view subject) const;
+  // The subject's stored documents, parsed, in append order.
+  Result<std::vector<json::Value>> Documents(std::string_view subject) const;
+  // The raw stored bytes of the subject's documents, in append order.
+  Result<std::vector<std::string>> RawDocuments(std::string_view subject) const;
+
+  // The store-wide append sequence: the last one written, and everything after `after`.
+  uint64_t LastSequence() const;
+  Status ReadSince(uint64_t after, const std::function<Status(uint64_t sequence, const std::string& subject,
+                                                              const std::string& document_sha256)>& fn) const;
+
+  // Trusted keys: the compiled-in defaults plus the store's own.
+  TrustedKeys trusted_keys() const;
+  // The stored entry (every field as received) of a key, if the store or the defaults hold it.
+  std::optional<json::Value> KeyEntry(std::string_view key_id) const;
+  Status AddKey(const json::Value& entry);
+  Status RemoveKey(std::string_view key_id);  // only the store's own keys can be removed
+
+  // Re-reads and re-hashes every event, re-verifies every verdict, recomputes every snapshot.
+  // Returns the problems found (empty: nothing on disk is damaged).
+  Result<std::vector<std::string>> Check();
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pith

@@ -1,0 +1,423 @@
+// pith::Store: the facade over the merge (merge/) and the RocksDB event log (storage/).
+#include "pith/store.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+
+#include "pith/codec.h"
+#include "pith/event_log.h"
+#include "pith/hash.h"
+
+namespace pith {
+namespace {
+
+// The trusted-key entries a document's section 3 verdict depends on: its signer's and, for a
+// record_created, its receipt's. Their canonical bytes (or "null") feed the verdict cache key.
+std::string DocumentKeysDigest(const json::Value& doc, const TrustedKeys& keys) {
+  std::string material;
+  auto add = [&](const std::string* key_id) {
+    const PublicKeyEntry* e = key_id ? keys.Find(*key_id) : nullptr;
+    material += e ? json::Canonical(e->raw) : "null";
+    material.push_back('\n');
+  };
+  const json::Value* signer = doc.Find("signer");
+  add(signer ? signer->FindString("key_id") : nullptr);
+  const json::Value* payload = doc.Find("payload");
+  const json::Value* receipt = payload ? payload->Find("receipt") : nullptr;
+  add(receipt ? receipt->FindString("key_id") : nullptr);
+  return Sha256Hex(material);
+}
+
+std::string KeysetDigest(const TrustedKeys& keys) {
+  std::string material;
+  for (const auto& [id, entry] : keys.entries()) material += json::Canonical(entry.raw) + "\n";
+  return Sha256Hex(material);
+}
+
+Digest DocumentHash(const json::Value& doc) { return Sha256(json::Canonical(doc)); }
+
+}  // namespace
+
+struct Store::Impl {
+  std::unique_ptr<EventLog> log;
+  StoreOptions options;
+  mutable std::shared_mutex keys_mutex;  // guards keys and keyset_digest
+  TrustedKeys keys;
+  std::string keyset_digest;
+  std::mutex writer;  // one Append (or snapshot refresh) at a time
+
+  TrustedKeys Keys() const {
+    std::shared_lock lock(keys_mutex);
+    return keys;
+  }
+
+  Status ReloadKeys() {
+    auto stored = log->GetKeys();
+    if (!stored.ok()) return stored.status();
+    TrustedKeys fresh = TrustedKeys::Defaults();
+    for (const auto& [id, text] : *stored) {
+      auto doc = json::Parse(text);
+      if (!doc.ok()) return Status::Corruption("stored key " + id + " is not valid JSON");
+      PITH_RETURN_IF_ERROR(fresh.AddFromJson(*doc).WithPrefix("stored key " + id));
+    }
+    std::unique_lock lock(keys_mutex);
+    keys = std::move(fresh);
+    keyset_digest = KeysetDigest(keys);
+    return Status::OK();
+  }
+
+  // The subject's stored documents (parsed) and their section 3 verdicts, computing (and, when
+  // `cache` is set, storing) any verdict not cached for the current keys.
+  Status LoadSubject(std::string_view subject, const TrustedKeys& trusted, bool reverify, bool cache,
+                     std::vector<json::Value>* docs, std::vector<DocumentVerdict>* verdicts) const {
+    std::vector<Digest> hashes;
+    PITH_RETURN_IF_ERROR(log->ScanSubject(subject, [&](const SubjectEntry& e) {
+      hashes.push_back(e.document_hash);
+      return Status::OK();
+    }));
+    docs->reserve(docs->size() + hashes.size());
+    std::vector<size_t> missing;
+    std::vector<std::pair<std::string, std::string>> to_cache;
+    for (const Digest& h : hashes) {
+      auto raw = log->GetEvent(h);
+      if (!raw.ok()) return raw.status();
+      if (!raw->has_value()) return Status::Corruption("event " + DigestHex(h) + " is listed but not stored");
+      auto doc = json::Parse(**raw);
+      if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(h) + " no longer parses: " + doc.status().message());
+      docs->push_back(std::move(*doc));
+      DocumentVerdict v;
+      v.document_sha256 = DigestHex(h);
+      bool have = false;
+      if (!reverify) {
+        auto cached = log->GetVerdict(EventLog::VerdictKey(h, subject, options.merge_version,
+                                                           DocumentKeysDigest(docs->back(), trusted)));
+        if (!cached.ok()) return cached.status();
+        if (cached->has_value()) {
+          v.reason = **cached;
+          have = true;
+        }
+      }
+      if (!have) missing.push_back(verdicts->size());
+      verdicts->push_back(std::move(v));
+    }
+    // Verdicts not cached: check them (in parallel through Merge's own pool, one document each).
+    std::vector<json::Value> pending;
+    for (size_t i : missing) pending.push_back((*docs)[i]);
+    std::vector<DocumentVerdict> computed = CheckAll(pending, subject, trusted);
+    for (size_t k = 0; k < missing.size(); ++k) {
+      size_t i = missing[k];
+      (*verdicts)[i].reason = computed[k].reason;
+      if (cache) {
+        to_cache.emplace_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version,
+                                                   DocumentKeysDigest((*docs)[i], trusted)),
+                              computed[k].reason);
+      }
+    }
+    if (!to_cache.empty()) PITH_RETURN_IF_ERROR(log->PutVerdicts(to_cache));
+    return Status::OK();
+  }
+
+  std::vector<DocumentVerdict> CheckAll(const std::vector<json::Value>& docs, std::string_view subject,
+                                        const TrustedKeys& trusted) const {
+    std::vector<DocumentVerdict> out(docs.size());
+    CheckDocuments(docs, subject, trusted, options.threads, &out);
+    return out;
+  }
+
+  Snapshot MakeSnapshot(uint64_t covers, const std::string& keyset, const MergedState& state) const {
+    Snapshot s;
+    s.covers = covers;
+    s.keyset_digest = keyset;
+    s.merge_version = options.merge_version;
+    s.state = state.canonical;
+    return s;
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
+  if (!IsKnownMergeVersion(options.merge_version)) {
+    return Status::Unsupported("unknown merge version \"" + options.merge_version + "\"");
+  }
+  EventLogOptions log_options;
+  log_options.create_if_missing = options.create_if_missing;
+  log_options.sync = options.sync;
+  auto log = EventLog::Open(dir, log_options);
+  if (!log.ok()) return log.status();
+  auto impl = std::make_unique<Impl>();
+  impl->log = std::move(*log);
+  impl->options = options;
+  PITH_RETURN_IF_ERROR(impl->ReloadKeys());
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  const TrustedKeys keys = impl_->Keys();
+  const std::string keyset = impl_->keyset_digest;
+  AppendSummary summary;
+  summary.received = events.size();
+
+  // New (subject, document) pairs, first occurrence only.
+  std::vector<LogAppend> appends;
+  std::vector<const IncomingEvent*> sources;
+  std::set<std::pair<std::string, Digest>> in_batch;
+  for (const IncomingEvent& e : events) {
+    Digest h = DocumentHash(e.document);
+    auto contained = impl_->log->Contains(e.subject, h);
+    if (!contained.ok()) return contained.status();
+    if (*contained || !in_batch.insert({e.subject, h}).second) {
+      ++summary.duplicates;
+      continue;
+    }
+    LogAppend a;
+    a.subject = e.subject;
+    a.document_hash = h;
+    a.raw = e.raw;
+    a.verdict_key = EventLog::VerdictKey(h, e.subject, impl_->options.merge_version, DocumentKeysDigest(e.document, keys));
+    appends.push_back(std::move(a));
+    sources.push_back(&e);
+  }
+
+  // Section 3 verdicts of the new documents, cached ones reused.
+  std::vector<size_t> to_check;
+  for (size_t i = 0; i < appends.size(); ++i) {
+    auto cached = impl_->log->GetVerdict(appends[i].verdict_key);
+    if (!cached.ok()) return cached.status();
+    if (cached->has_value()) {
+      appends[i].verdict = **cached;
+    } else {
+      to_check.push_back(i);
+    }
+  }
+  // Group the documents to check by subject: CheckDocuments takes one subject at a time.
+  std::map<std::string_view, std::vector<size_t>> check_by_subject;
+  for (size_t i : to_check) check_by_subject[appends[i].subject].push_back(i);
+  for (const auto& [subject, indices] : check_by_subject) {
+    std::vector<json::Value> docs;
+    for (size_t i : indices) docs.push_back(sources[i]->document);
+    std::vector<DocumentVerdict> verdicts = impl_->CheckAll(docs, subject, keys);
+    for (size_t k = 0; k < indices.size(); ++k) appends[indices[k]].verdict = verdicts[k].reason;
+  }
+
+  // The new state of every touched subject, written in the same atomic batch.
+  std::map<std::string, std::vector<size_t>> by_subject;
+  for (size_t i = 0; i < appends.size(); ++i) {
+    by_subject[appends[i].subject].push_back(i);
+    if (!appends[i].verdict.empty()) ++summary.invalid;
+  }
+  std::map<std::string, Snapshot> snapshots;
+  for (const auto& [subject, indices] : by_subject) {
+    std::vector<json::Value> docs;
+    std::vector<DocumentVerdict> verdicts;
+    PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, false, true, &docs, &verdicts));
+    uint64_t covers = docs.size() + indices.size();
+    for (size_t i : indices) {
+      docs.push_back(sources[i]->document);
+      verdicts.push_back({DigestHex(appends[i].document_hash), appends[i].verdict});
+    }
+    auto merged = MergeChecked(subject, docs, verdicts, keys, impl_->options.merge_version);
+    if (!merged.ok()) return merged.status();
+    snapshots.emplace(subject, impl_->MakeSnapshot(covers, keyset, *merged));
+    summary.subjects.push_back(subject);
+  }
+  PITH_RETURN_IF_ERROR(impl_->log->Append(appends, snapshots));
+  summary.added = appends.size();
+  return summary;
+}
+
+Result<MergedState> Store::State(std::string_view subject) {
+  auto snapshot = impl_->log->GetSnapshot(subject);
+  if (!snapshot.ok()) return snapshot.status();
+  auto size = impl_->log->SubjectSize(subject);
+  if (!size.ok()) return size.status();
+  if (*size == 0) return Status::NotFound("no events stored for " + std::string(subject));
+  std::string keyset;
+  {
+    std::shared_lock lock(impl_->keys_mutex);
+    keyset = impl_->keyset_digest;
+  }
+  if (snapshot->has_value() && (*snapshot)->covers == *size && (*snapshot)->keyset_digest == keyset &&
+      (*snapshot)->merge_version == impl_->options.merge_version) {
+    auto state = json::Parse((*snapshot)->state);
+    if (!state.ok()) return Status::Corruption("cached state of " + std::string(subject) + " does not parse");
+    MergedState out;
+    out.canonical = std::move((*snapshot)->state);
+    const std::string* sha = state->FindString("state_sha256");
+    if (sha == nullptr) return Status::Corruption("cached state of " + std::string(subject) + " has no state_sha256");
+    out.state_sha256 = *sha;
+    out.state = std::move(*state);
+    return out;
+  }
+  // Stale (the trusted keys changed): recompute from the log and cache it again.
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  auto merged = Replay(subject, false);
+  if (!merged.ok()) return merged.status();
+  PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(subject, impl_->MakeSnapshot(*size, keyset, *merged)));
+  return merged;
+}
+
+Result<MergedState> Store::Replay(std::string_view subject, bool reverify) {
+  const TrustedKeys keys = impl_->Keys();
+  std::vector<json::Value> docs;
+  std::vector<DocumentVerdict> verdicts;
+  PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, reverify, !reverify, &docs, &verdicts));
+  if (docs.empty()) return Status::NotFound("no events stored for " + std::string(subject));
+  return MergeChecked(subject, docs, verdicts, keys, impl_->options.merge_version);
+}
+
+Result<std::vector<std::string>> Store::Subjects() const {
+  std::vector<std::string> out;
+  PITH_RETURN_IF_ERROR(impl_->log->ScanSubjects([&](const std::string& s, uint64_t) {
+    out.push_back(s);
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<LogRecord>> Store::Log(std::string_view subject) const {
+  const TrustedKeys keys = impl_->Keys();
+  std::vector<LogRecord> out;
+  PITH_RETURN_IF_ERROR(impl_->log->ScanSubject(subject, [&](const SubjectEntry& e) {
+    LogRecord r;
+    r.position = e.position;
+    r.sequence = e.sequence;
+    r.document_sha256 = DigestHex(e.document_hash);
+    auto raw = impl_->log->GetEvent(e.document_hash);
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) return Status::Corruption("event " + r.document_sha256 + " is listed but not stored");
+    auto doc = json::Parse(**raw);
+    if (doc.ok()) {
+      if (const std::string* id = doc->FindString("event_id")) r.event_id = *id;
+      if (const std::string* t = doc->FindString("event_type")) r.event_type = *t;
+      auto v = impl_->log->GetVerdict(EventLog::VerdictKey(e.document_hash, subject, impl_->options.merge_version,
+                                                           DocumentKeysDigest(*doc, keys)));
+      if (!v.ok()) return v.status();
+      r.verdict = v->has_value() ? (**v).empty() ? "valid" : **v : "not yet verified under the current keys";
+    } else {
+      r.verdict = "unparseable";
+    }
+    out.push_back(std::move(r));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<std::string>> Store::RawDocuments(std::string_view subject) const {
+  std::vector<std::string> out;
+  PITH_RETURN_IF_ERROR(impl_->log->ScanSubject(subject, [&](const SubjectEntry& e) {
+    auto raw = impl_->log->GetEvent(e.document_hash);
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) return Status::Corruption("event " + DigestHex(e.document_hash) + " is listed but not stored");
+    out.push_back(std::move(**raw));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<std::vector<json::Value>> Store::Documents(std::string_view subject) const {
+  auto raws = RawDocuments(subject);
+  if (!raws.ok()) return raws.status();
+  std::vector<json::Value> out;
+  for (const std::string& raw : *raws) {
+    auto doc = json::Parse(raw);
+    if (!doc.ok()) return Status::Corruption("a stored event of " + std::string(subject) + " no longer parses");
+    out.push_back(std::move(*doc));
+  }
+  return out;
+}
+
+uint64_t Store::LastSequence() const { return impl_->log->LastSequence(); }
+
+Status Store::ReadSince(uint64_t after, const std::function<Status(uint64_t, const std::string&, const std::string&)>& fn) const {
+  return impl_->log->ScanSequence(after, [&](uint64_t seq, const std::string& subject, const Digest& h) {
+    return fn(seq, subject, DigestHex(h));
+  });
+}
+
+TrustedKeys Store::trusted_keys() const { return impl_->Keys(); }
+
+std::optional<json::Value> Store::KeyEntry(std::string_view key_id) const {
+  std::shared_lock lock(impl_->keys_mutex);
+  const PublicKeyEntry* e = impl_->keys.Find(key_id);
+  if (e == nullptr) return std::nullopt;
+  return e->raw;
+}
+
+Status Store::AddKey(const json::Value& entry) {
+  auto parsed = ParsePublicKeyEntry(entry);
+  if (!parsed.ok()) return parsed.status();
+  {
+    TrustedKeys probe = impl_->Keys();
+    PITH_RETURN_IF_ERROR(probe.Add(*parsed));
+  }
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  PITH_RETURN_IF_ERROR(impl_->log->PutKey(parsed->key_id, json::Canonical(entry)));
+  return impl_->ReloadKeys();
+}
+
+Status Store::RemoveKey(std::string_view key_id) {
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  auto stored = impl_->log->GetKeys();
+  if (!stored.ok()) return stored.status();
+  if (stored->count(std::string(key_id)) == 0) {
+    return Status::NotFound("the store holds no key \"" + std::string(key_id) + "\" (compiled-in defaults cannot be removed)");
+  }
+  PITH_RETURN_IF_ERROR(impl_->log->DeleteKey(key_id));
+  return impl_->ReloadKeys();
+}
+
+Result<std::vector<std::string>> Store::Check() {
+  std::vector<std::string> problems;
+  Status checksums = impl_->log->VerifyChecksums();
+  if (!checksums.ok()) problems.push_back(checksums.message());
+  PITH_RETURN_IF_ERROR(impl_->log->ScanEvents([&](const Digest& h, std::string_view raw) {
+    auto doc = json::Parse(raw);
+    if (!doc.ok()) {
+      problems.push_back("event " + DigestHex(h) + ": stored bytes no longer parse (" + doc.status().message() + ")");
+    } else if (DocumentHash(*doc) != h) {
+      problems.push_back("event " + DigestHex(h) + ": stored bytes hash to " + DigestHex(DocumentHash(*doc)));
+    }
+    return Status::OK();
+  }));
+  const TrustedKeys keys = impl_->Keys();
+  auto subjects = Subjects();
+  if (!subjects.ok()) return subjects.status();
+  for (const std::string& subject : *subjects) {
+    std::vector<json::Value> docs;
+    std::vector<DocumentVerdict> cached, fresh;
+    Status loaded = impl_->LoadSubject(subject, keys, false, false, &docs, &cached);
+    if (!loaded.ok()) {
+      problems.push_back(subject + ": " + loaded.message());
+      continue;
+    }
+    fresh = impl_->CheckAll(docs, subject, keys);
+    for (size_t i = 0; i < docs.size(); ++i) {
+      if (fresh[i].reason != cached[i].reason) {
+        problems.push_back(subject + ": cached verdict of event " + cached[i].document_sha256 + " is \"" + cached[i].reason +
+                           "\", re-verification says \"" + fresh[i].reason + "\"");
+      }
+    }
+    auto merged = MergeChecked(subject, docs, fresh, keys, impl_->options.merge_version);
+    if (!merged.ok()) return merged.status();
+    auto snapshot = impl_->log->GetSnapshot(subject);
+    if (!snapshot.ok()) {
+      problems.push_back(subject + ": " + snapshot.status().message());
+    } else if (!snapshot->has_value()) {
+      problems.push_back(subject + ": no cached state");
+    } else if ((*snapshot)->covers != docs.size()) {
+      problems.push_back(subject + ": cached state covers " + std::to_string((*snapshot)->covers) + " events, the log holds " +
+                         std::to_string(docs.size()));
+    } else if ((*snapshot)->keyset_digest == impl_->keyset_digest && (*snapshot)->state != merged->canonical) {
+      problems.push_back(subject + ": cached state differs from the state recomputed from the log (" + merged->state_sha256 + ")");
+    }
+  }
+  return problems;
+}
+
+}  // namespace pith

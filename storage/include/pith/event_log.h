@@ -1,0 +1,98 @@
+// The append-only event log on RocksDB (layout in specs/storage.md).
+//
+// Events are stored as the exact bytes received, under sha256(canon(document)), and listed per
+// subject in append order. The API can add events but has no way to change or delete one. Each
+// Append is one atomic WriteBatch; with `sync` it is fsynced before Append returns. Verdicts,
+// snapshots and trusted keys are derived or administrative data kept beside the log.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pith/hash.h"
+#include "pith/status.h"
+
+namespace pith {
+
+inline constexpr std::string_view kStoreFormat = "pith-store-1";
+
+struct EventLogOptions {
+  bool create_if_missing = true;
+  bool sync = false;  // fsync every append (an acknowledged append survives power loss)
+};
+
+// One event to append under one subject.
+struct LogAppend {
+  std::string subject;
+  Digest document_hash{};
+  std::string raw;               // the bytes as received
+  std::string verdict_key;       // see VerdictKey()
+  std::string verdict;           // section 3 reason, "" when well formed
+};
+
+// One subject's snapshot: a canonical state and what it was computed from.
+struct Snapshot {
+  uint64_t covers = 0;         // how many of the subject's log entries it includes
+  std::string keyset_digest;   // hex digest of the trusted keys it used
+  std::string merge_version;
+  std::string state;           // canon(state)
+};
+
+struct SubjectEntry {
+  uint64_t position = 0;       // 0-based position in the subject's log
+  uint64_t sequence = 0;       // the store-wide append sequence
+  Digest document_hash{};
+};
+
+class EventLog {
+ public:
+  // Opens (or creates) a store. kBusy if another process holds it; kUnsupported for another format.
+  static Result<std::unique_ptr<EventLog>> Open(const std::string& dir, const EventLogOptions& options);
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // True when (subject, document) is already in the log.
+  Result<bool> Contains(std::string_view subject, const Digest& document_hash) const;
+  // Atomically appends the events (none already contained) and writes the snapshots given.
+  Status Append(const std::vector<LogAppend>& events, const std::map<std::string, Snapshot>& snapshots);
+
+  Result<std::optional<std::string>> GetEvent(const Digest& document_hash) const;
+  Result<uint64_t> SubjectSize(std::string_view subject) const;
+  Status ScanSubject(std::string_view subject, const std::function<Status(const SubjectEntry&)>& fn) const;
+  Status ScanSubjects(const std::function<Status(const std::string& subject, uint64_t size)>& fn) const;
+  // Every stored event, in document-hash order.
+  Status ScanEvents(const std::function<Status(const Digest& hash, std::string_view raw)>& fn) const;
+  // The store-wide log from `after` (exclusive): sequence, subject, document hash.
+  Status ScanSequence(uint64_t after, const std::function<Status(uint64_t, const std::string&, const Digest&)>& fn) const;
+  uint64_t LastSequence() const;
+
+  Result<std::optional<std::string>> GetVerdict(std::string_view verdict_key) const;
+  Status PutVerdicts(const std::vector<std::pair<std::string, std::string>>& verdicts);
+  Result<std::optional<Snapshot>> GetSnapshot(std::string_view subject) const;
+  Status PutSnapshot(std::string_view subject, const Snapshot& snapshot);
+
+  // The store's own trusted keys (key_id -> canonical public-key entry).
+  Result<std::map<std::string, std::string>> GetKeys() const;
+  Status PutKey(std::string_view key_id, std::string_view entry);
+  Status DeleteKey(std::string_view key_id);
+
+  // RocksDB's own checksum pass over every file.
+  Status VerifyChecksums() const;
+
+  // The verdict cache key: what a section 3 verdict depends on.
+  static std::string VerdictKey(const Digest& document_hash, std::string_view subject, std::string_view merge_version,
+                                std::string_view keys_digest);
+
+ private:
+  struct Impl;
+  explicit EventLog(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pith

@@ -1,0 +1,307 @@
+#include "pith/event_log.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/slice.h>
+#include <rocksdb/write_batch.h>
+
+#include <mutex>
+
+#include "key_layout.h"
+#include "pith/codec.h"
+
+namespace pith {
+
+using storage_internal::BigEndian64;
+using storage_internal::ReadBigEndian64;
+using storage_internal::SubjectPrefix;
+
+namespace {
+
+// Column families, in the order they are opened (handles_ index).
+enum Family : size_t { kDefault, kMeta, kEvents, kSubjects, kSubjectLog, kMembership, kSequence, kVerdicts, kSnapshots, kKeys, kFamilyCount };
+const char* const kFamilyNames[kFamilyCount] = {"default", "meta", "events", "subjects", "subject_log",
+                                                "membership", "sequence", "verdicts", "snapshots", "keys"};
+
+constexpr char kFormatKey[] = "format";
+constexpr char kNextSequenceKey[] = "next_sequence";
+
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return Status::OK();
+  std::string msg = std::string(what) + ": " + s.ToString();
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    return Status::Busy(std::string(what) + ": the store is in use by another process (" + s.ToString() + ")");
+  }
+  if (s.IsCorruption()) return Status::Corruption(msg);
+  if (s.IsNotFound()) return Status::NotFound(msg);
+  if (s.IsInvalidArgument()) return Status::InvalidInput(msg);
+  return Status::IOError(msg);
+}
+
+rocksdb::Slice AsSlice(const Digest& d) { return rocksdb::Slice(reinterpret_cast<const char*>(d.data()), d.size()); }
+
+Digest DigestFrom(std::string_view bytes) {
+  Digest d{};
+  std::copy(bytes.begin(), bytes.begin() + std::min<size_t>(bytes.size(), d.size()), d.begin());
+  return d;
+}
+
+std::string EncodeSnapshot(const Snapshot& s) {
+  std::string out = BigEndian64(s.covers);
+  out += BigEndian64(s.keyset_digest.size()) + s.keyset_digest;
+  out += BigEndian64(s.merge_version.size()) + s.merge_version;
+  out += s.state;
+  return out;
+}
+
+std::optional<Snapshot> DecodeSnapshot(std::string_view in) {
+  Snapshot s;
+  auto take = [&in](std::string* out) {
+    if (in.size() < 8) return false;
+    uint64_t n = ReadBigEndian64(in.substr(0, 8));
+    in.remove_prefix(8);
+    if (in.size() < n) return false;
+    out->assign(in.substr(0, n));
+    in.remove_prefix(n);
+    return true;
+  };
+  if (in.size() < 8) return std::nullopt;
+  s.covers = ReadBigEndian64(in.substr(0, 8));
+  in.remove_prefix(8);
+  if (!take(&s.keyset_digest) || !take(&s.merge_version)) return std::nullopt;
+  s.state.assign(in);
+  return s;
+}
+
+}  // namespace
+
+struct EventLog::Impl {
+  std::unique_ptr<rocksdb::DB> db;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::WriteOptions write_options;
+  std::mutex write_mutex;  // one writer at a time; RocksDB readers need no lock
+  uint64_t next_sequence = 0;
+
+  rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles[f]; }
+
+  Result<std::optional<std::string>> Get(Family f, const rocksdb::Slice& key) const {
+    std::string value;
+    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(f), key, &value);
+    if (s.IsNotFound()) return std::optional<std::string>();
+    if (!s.ok()) return FromRocks(s, std::string("reading ") + kFamilyNames[f]);
+    return std::optional<std::string>(std::move(value));
+  }
+
+  ~Impl() {
+    if (db) {
+      for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+      db->Close();
+    }
+  }
+};
+
+EventLog::EventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+EventLog::~EventLog() = default;
+
+Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const EventLogOptions& options) {
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = options.create_if_missing;
+  db_options.paranoid_checks = true;
+  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db_options.keep_log_file_num = 2;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  for (const char* name : kFamilyNames) {
+    rocksdb::ColumnFamilyOptions cf_options;
+    cf_options.compression = rocksdb::kLZ4Compression;
+    families.emplace_back(name, cf_options);
+  }
+  auto impl = std::make_unique<Impl>();
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &impl->handles, &raw);
+  if (!s.ok()) {
+    if (s.IsInvalidArgument() && s.ToString().find("does not exist") != std::string::npos) {
+      return Status::NotFound("no store at " + dir + " (" + s.ToString() + ")");
+    }
+    return FromRocks(s, "opening store " + dir);
+  }
+  impl->db.reset(raw);
+  impl->write_options.sync = options.sync;
+
+  auto format = impl->Get(kMeta, kFormatKey);
+  if (!format.ok()) return format.status();
+  if (!format->has_value()) {
+    rocksdb::WriteOptions sync_write;
+    sync_write.sync = true;
+    rocksdb::Status put = impl->db->Put(sync_write, impl->cf(kMeta), kFormatKey, rocksdb::Slice(kStoreFormat.data(), kStoreFormat.size()));
+    if (!put.ok()) return FromRocks(put, "initialising store");
+  } else if (**format != kStoreFormat) {
+    return Status::Unsupported("store " + dir + " has format \"" + **format + "\"; this build reads \"" +
+                               std::string(kStoreFormat) + "\"");
+  }
+  auto next = impl->Get(kMeta, kNextSequenceKey);
+  if (!next.ok()) return next.status();
+  impl->next_sequence = next->has_value() ? ReadBigEndian64(**next) : 0;
+  return std::unique_ptr<EventLog>(new EventLog(std::move(impl)));
+}
+
+Result<bool> EventLog::Contains(std::string_view subject, const Digest& document_hash) const {
+  std::string key = SubjectPrefix(subject);
+  key.append(reinterpret_cast<const char*>(document_hash.data()), document_hash.size());
+  auto v = impl_->Get(kMembership, key);
+  if (!v.ok()) return v.status();
+  return v->has_value();
+}
+
+Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std::string, Snapshot>& snapshots) {
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  rocksdb::WriteBatch batch;
+  std::map<std::string, uint64_t> sizes;  // subject -> size after this batch
+  uint64_t sequence = impl_->next_sequence;
+  for (const LogAppend& e : events) {
+    auto it = sizes.find(e.subject);
+    if (it == sizes.end()) {
+      auto size = SubjectSize(e.subject);
+      if (!size.ok()) return size.status();
+      it = sizes.emplace(e.subject, *size).first;
+    }
+    auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
+    if (!existing.ok()) return existing.status();
+    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), e.raw);
+    std::string prefix = SubjectPrefix(e.subject);
+    std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
+    batch.Put(impl_->cf(kSubjectLog), prefix + BigEndian64(it->second), hash + BigEndian64(sequence));
+    batch.Put(impl_->cf(kMembership), prefix + hash, BigEndian64(it->second));
+    batch.Put(impl_->cf(kSequence), BigEndian64(sequence), hash + e.subject);
+    if (!e.verdict_key.empty()) batch.Put(impl_->cf(kVerdicts), e.verdict_key, e.verdict);
+    ++it->second;
+    ++sequence;
+  }
+  for (const auto& [subject, size] : sizes) batch.Put(impl_->cf(kSubjects), subject, BigEndian64(size));
+  batch.Put(impl_->cf(kMeta), kNextSequenceKey, BigEndian64(sequence));
+  for (const auto& [subject, snapshot] : snapshots) batch.Put(impl_->cf(kSnapshots), subject, EncodeSnapshot(snapshot));
+  rocksdb::Status s = impl_->db->Write(impl_->write_options, &batch);
+  if (!s.ok()) return FromRocks(s, "appending events");
+  impl_->next_sequence = sequence;
+  return Status::OK();
+}
+
+Result<std::optional<std::string>> EventLog::GetEvent(const Digest& document_hash) const {
+  return impl_->Get(kEvents, AsSlice(document_hash));
+}
+
+Result<uint64_t> EventLog::SubjectSize(std::string_view subject) const {
+  auto v = impl_->Get(kSubjects, rocksdb::Slice(subject.data(), subject.size()));
+  if (!v.ok()) return v.status();
+  return v->has_value() ? ReadBigEndian64(**v) : 0;
+}
+
+Status EventLog::ScanSubject(std::string_view subject, const std::function<Status(const SubjectEntry&)>& fn) const {
+  std::string prefix = SubjectPrefix(subject);
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSubjectLog)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    std::string_view value(it->value().data(), it->value().size());
+    if (key.size() != prefix.size() + 8 || value.size() != 40) return Status::Corruption("malformed subject log entry");
+    SubjectEntry entry;
+    entry.position = ReadBigEndian64(key.substr(prefix.size()));
+    entry.document_hash = DigestFrom(value.substr(0, 32));
+    entry.sequence = ReadBigEndian64(value.substr(32));
+    PITH_RETURN_IF_ERROR(fn(entry));
+  }
+  return FromRocks(it->status(), "scanning subject log");
+}
+
+Status EventLog::ScanSubjects(const std::function<Status(const std::string&, uint64_t)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSubjects)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    PITH_RETURN_IF_ERROR(fn(it->key().ToString(), ReadBigEndian64(std::string_view(it->value().data(), it->value().size()))));
+  }
+  return FromRocks(it->status(), "scanning subjects");
+}
+
+Status EventLog::ScanEvents(const std::function<Status(const Digest&, std::string_view)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kEvents)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    PITH_RETURN_IF_ERROR(fn(DigestFrom(std::string_view(it->key().data(), it->key().size())),
+                            std::string_view(it->value().data(), it->value().size())));
+  }
+  return FromRocks(it->status(), "scanning events");
+}
+
+Status EventLog::ScanSequence(uint64_t after, const std::function<Status(uint64_t, const std::string&, const Digest&)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSequence)));
+  for (it->Seek(BigEndian64(after + 1)); it->Valid(); it->Next()) {
+    std::string_view value(it->value().data(), it->value().size());
+    if (value.size() < 32) return Status::Corruption("malformed sequence entry");
+    PITH_RETURN_IF_ERROR(fn(ReadBigEndian64(std::string_view(it->key().data(), it->key().size())),
+                            std::string(value.substr(32)), DigestFrom(value.substr(0, 32))));
+  }
+  return FromRocks(it->status(), "scanning sequence");
+}
+
+uint64_t EventLog::LastSequence() const { return impl_->next_sequence; }
+
+Result<std::optional<std::string>> EventLog::GetVerdict(std::string_view verdict_key) const {
+  return impl_->Get(kVerdicts, rocksdb::Slice(verdict_key.data(), verdict_key.size()));
+}
+
+Status EventLog::PutVerdicts(const std::vector<std::pair<std::string, std::string>>& verdicts) {
+  rocksdb::WriteBatch batch;
+  for (const auto& [k, v] : verdicts) batch.Put(impl_->cf(kVerdicts), k, v);
+  return FromRocks(impl_->db->Write(impl_->write_options, &batch), "writing verdicts");
+}
+
+Result<std::optional<Snapshot>> EventLog::GetSnapshot(std::string_view subject) const {
+  auto v = impl_->Get(kSnapshots, rocksdb::Slice(subject.data(), subject.size()));
+  if (!v.ok()) return v.status();
+  if (!v->has_value()) return std::optional<Snapshot>();
+  auto snapshot = DecodeSnapshot(**v);
+  if (!snapshot) return Status::Corruption("snapshot of " + std::string(subject) + " is malformed");
+  return snapshot;
+}
+
+Status EventLog::PutSnapshot(std::string_view subject, const Snapshot& snapshot) {
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  return FromRocks(impl_->db->Put(impl_->write_options, impl_->cf(kSnapshots), rocksdb::Slice(subject.data(), subject.size()),
+                                  EncodeSnapshot(snapshot)),
+                   "writing snapshot");
+}
+
+Result<std::map<std::string, std::string>> EventLog::GetKeys() const {
+  std::map<std::string, std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kKeys)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace(it->key().ToString(), it->value().ToString());
+  Status s = FromRocks(it->status(), "reading keys");
+  if (!s.ok()) return s;
+  return out;
+}
+
+Status EventLog::PutKey(std::string_view key_id, std::string_view entry) {
+  rocksdb::WriteOptions sync_write;
+  sync_write.sync = true;
+  return FromRocks(impl_->db->Put(sync_write, impl_->cf(kKeys), rocksdb::Slice(key_id.data(), key_id.size()),
+                                  rocksdb::Slice(entry.data(), entry.size())),
+                   "writing key");
+}
+
+Status EventLog::DeleteKey(std::string_view key_id) {
+  rocksdb::WriteOptions sync_write;
+  sync_write.sync = true;
+  return FromRocks(impl_->db->Delete(sync_write, impl_->cf(kKeys), rocksdb::Slice(key_id.data(), key_id.size())),
+                   "removing key");
+}
+
+Status EventLog::VerifyChecksums() const { return FromRocks(impl_->db->VerifyChecksum(), "verifying checksums"); }
+
+std::string EventLog::VerdictKey(const Digest& document_hash, std::string_view subject, std::string_view merge_version,
+                                 std::string_view keys_digest) {
+  std::string material(reinterpret_cast<const char*>(document_hash.data()), document_hash.size());
+  material += SubjectPrefix(subject);
+  material += SubjectPrefix(merge_version);
+  material += keys_digest;
+  Digest d = Sha256(material);
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+}  // namespace pith

@@ -1,0 +1,38 @@
+// Internal: the byte encodings of the store's keys (specs/storage.md). Integers are big-endian so
+// that RocksDB's byte order is numeric order; strings are length-prefixed so any bytes may occur.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace pith::storage_internal {
+
+inline std::string BigEndian64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = static_cast<char>(v & 0xFF);
+    v >>= 8;
+  }
+  return out;
+}
+
+inline uint64_t ReadBigEndian64(std::string_view b) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < b.size(); ++i) v = (v << 8) | static_cast<unsigned char>(b[i]);
+  return v;
+}
+
+// 4-byte big-endian length, then the bytes.
+inline std::string SubjectPrefix(std::string_view subject) {
+  std::string out(4, '\0');
+  uint32_t n = static_cast<uint32_t>(subject.size());
+  for (int i = 3; i >= 0; --i) {
+    out[static_cast<size_t>(i)] = static_cast<char>(n & 0xFF);
+    n >>= 8;
+  }
+  out.append(subject);
+  return out;
+}
+
+}  // namespace pith::storage_internal

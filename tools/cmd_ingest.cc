@@ -1,0 +1,169 @@
+// `pith-merge ingest`: streams bundles and .jsonl event files into the store.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <set>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "store_common.h"
+
+namespace pith::cli {
+namespace {
+
+constexpr size_t kBatchEvents = 2048;
+
+struct IngestOptions {
+  std::string db;
+  std::vector<std::string> inputs;
+  bool sync = false;
+  bool trust_bundle_keys = false;
+  unsigned threads = 0;
+};
+
+struct Totals {
+  size_t received = 0, added = 0, duplicates = 0, invalid = 0, bad_lines = 0;
+  uint64_t bytes = 0, total_bytes = 0;
+  std::set<std::string> subjects;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+class Ingester {
+ public:
+  Ingester(Store& store, const IngestOptions& opts) : store_(store), opts_(opts), tty_(isatty(STDERR_FILENO) == 1) {}
+
+  Status AddFile(const std::string& path) {
+    if (path.size() > 6 && (path.ends_with(".jsonl") || path.ends_with(".ndjson"))) return AddJsonLines(path);
+    return AddBundle(path);
+  }
+
+  Status Finish() { return Flush(); }
+  Totals& totals() { return totals_; }
+
+ private:
+  Status AddJsonLines(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return Status::NotFound(path + ": cannot open");
+    std::string line;
+    size_t line_number = 0;
+    while (std::getline(in, line)) {
+      ++line_number;
+      totals_.bytes += line.size() + 1;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      json::ParseError where;
+      auto doc = json::Parse(line, {}, &where);
+      if (!doc.ok()) {
+        ReportError(path + ":" + std::to_string(line_number) + ":" + std::to_string(where.column), where.what);
+        ++totals_.bad_lines;
+        continue;
+      }
+      const std::string* subject = doc->FindString("subject_pith_number");
+      if (subject == nullptr) {
+        ReportError(path + ":" + std::to_string(line_number), "event has no subject_pith_number string; skipped");
+        ++totals_.bad_lines;
+        continue;
+      }
+      std::string s = *subject;
+      batch_.push_back({std::move(s), std::move(line), std::move(*doc)});
+      if (batch_.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(Flush());
+    }
+    if (in.bad()) return Status::IOError(path + ": read failed");
+    return Status::OK();
+  }
+
+  Status AddBundle(const std::string& path) {
+    auto doc = ReadJsonFile(path);
+    if (!doc.ok()) return doc.status();
+    const std::string* number = doc->FindString("pith_number");
+    const json::Value* events = doc->Find("events");
+    if (number == nullptr || events == nullptr || !events->is_array()) {
+      return Status::InvalidInput(path + ": not a bundle (no pith_number and events array) and not a .jsonl file");
+    }
+    if (opts_.trust_bundle_keys) {
+      if (const json::Value* keys = doc->Find("public_keys"); keys != nullptr && keys->is_array()) {
+        for (const json::Value& k : keys->items()) PITH_RETURN_IF_ERROR(store_.AddKey(k).WithPrefix(path));
+      }
+    }
+    for (const json::Value& e : events->items()) {
+      std::string raw = json::Canonical(e);  // a bundle event's bytes: its canonical form
+      totals_.bytes += raw.size();
+      batch_.push_back({*number, std::move(raw), e});
+      if (batch_.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(Flush());
+    }
+    return Status::OK();
+  }
+
+  Status Flush() {
+    if (batch_.empty()) return Status::OK();
+    auto summary = store_.Append(batch_);
+    batch_.clear();
+    if (!summary.ok()) return summary.status();
+    totals_.received += summary->received;
+    totals_.added += summary->added;
+    totals_.duplicates += summary->duplicates;
+    totals_.invalid += summary->invalid;
+    totals_.subjects.insert(summary->subjects.begin(), summary->subjects.end());
+    if (tty_) Progress();
+    return Status::OK();
+  }
+
+  void Progress() {
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - totals_.start).count();
+    double rate = secs > 0 ? totals_.received / secs : 0;
+    double byte_rate = secs > 0 ? totals_.bytes / secs : 0;
+    double eta = byte_rate > 0 && totals_.total_bytes > totals_.bytes ? (totals_.total_bytes - totals_.bytes) / byte_rate : 0;
+    std::fprintf(stderr, "\r%zu events  %.0f events/s  %.1f MB  ETA %.0fs   ", totals_.received, rate, totals_.bytes / 1e6, eta);
+  }
+
+  Store& store_;
+  const IngestOptions& opts_;
+  bool tty_;
+  Totals totals_;
+  std::vector<IncomingEvent> batch_;
+};
+
+int RunIngest(const IngestOptions& opts) {
+  auto store = OpenStore(opts.db, true, opts.sync, opts.threads);
+  if (!store.ok()) return Fail(opts.db, store.status());
+  Ingester ingester(**store, opts);
+  for (const std::string& path : opts.inputs) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (!ec) ingester.totals().total_bytes += size;
+  }
+  for (const std::string& path : opts.inputs) {
+    Status s = ingester.AddFile(path);
+    if (s.ok()) continue;
+    Status flushed = ingester.Finish();  // keep what was read before the failure
+    return Fail("", flushed.ok() ? s : flushed);
+  }
+  Status s = ingester.Finish();
+  if (!s.ok()) return Fail("", s);
+  Totals& t = ingester.totals();
+  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.start).count();
+  if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
+  std::cout << "ingested " << t.received << " events in " << secs << " s: " << t.added << " new, " << t.duplicates
+            << " duplicate, " << t.invalid << " invalid, " << t.subjects.size() << " subjects touched";
+  if (t.bad_lines > 0) std::cout << ", " << t.bad_lines << " unreadable lines skipped";
+  std::cout << std::endl;
+  return t.bad_lines > 0 ? kExitBadInput : kExitOk;
+}
+
+}  // namespace
+
+void RegisterIngestCommand(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<IngestOptions>();
+  CLI::App* cmd = app.add_subcommand("ingest", "append bundles and .jsonl event files to the store (idempotent)");
+  AddDbOption(cmd, &opts->db);
+  cmd->add_option("inputs", opts->inputs, "bundle files and .jsonl event files")->required()->check(CLI::ExistingFile);
+  cmd->add_flag("--sync", opts->sync, "fsync every batch: an acknowledged event survives a crash or power loss");
+  cmd->add_flag("--trust-bundle-keys", opts->trust_bundle_keys, "add the bundles' own public_keys to the store's trusted keys");
+  cmd->add_option("--threads", opts->threads, "signature-checking threads (0: all cores)")->capture_default_str();
+  cmd->callback([opts, exit_code] { *exit_code = RunIngest(*opts); });
+}
+
+}  // namespace pith::cli
