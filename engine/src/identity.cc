@@ -16,7 +16,7 @@ std::optional<std::string> ScalarText(const json::Value* v) {
 
 }  // namespace
 
-Result<RecordIdentity> DeriveRecordIdentity(const json::Value& record) {
+Result<RecordIdentity> DerivePithNumber(const json::Value& record) {
   if (!record.is_object()) return Status::InvalidInput("canonical record is not a JSON object");
   const json::Value* metadata = record.Find("metadata");
   const std::string* submitted = metadata ? metadata->FindString("submitted_at") : nullptr;
@@ -24,6 +24,18 @@ Result<RecordIdentity> DeriveRecordIdentity(const json::Value& record) {
       !std::all_of(submitted->begin(), submitted->begin() + 4, [](char c) { return c >= '0' && c <= '9'; })) {
     return Status::InvalidInput("canonical record has no metadata.submitted_at starting with a 4-digit year");
   }
+  RecordIdentity out;
+  out.canonical_digest = Sha256(json::Canonical(record));
+  out.canonical_sha256 = DigestHex(out.canonical_digest);
+  std::string b32 = Base32Encode(out.canonical_digest.data(), out.canonical_digest.size()).substr(0, 26);
+  out.pith_number = "pith:" + submitted->substr(0, 4) + ":" + b32;
+  out.short_pith_number = "pith:" + b32.substr(0, 8);
+  return out;
+}
+
+Result<RecordIdentity> DeriveRecordIdentity(const json::Value& record) {
+  auto number = DerivePithNumber(record);
+  if (!number.ok()) return number.status();
   const json::Value* source = record.Find("source");
   const std::string* kind = source ? source->FindString("kind") : nullptr;
   const std::string* id = source ? source->FindString("id") : nullptr;
@@ -31,13 +43,8 @@ Result<RecordIdentity> DeriveRecordIdentity(const json::Value& record) {
     return Status::InvalidInput("canonical record has no source.kind and source.id strings");
   }
 
-  RecordIdentity out;
-  out.canonical_digest = Sha256(json::Canonical(record));
-  out.canonical_sha256 = DigestHex(out.canonical_digest);
-  std::string b32 = Base32Encode(out.canonical_digest.data(), out.canonical_digest.size()).substr(0, 26);
-  out.pith_number = "pith:" + submitted->substr(0, 4) + ":" + b32;
-  out.short_pith_number = "pith:" + b32.substr(0, 8);
-
+  RecordIdentity out = std::move(*number);
+  const std::string b32 = out.pith_number.substr(out.pith_number.rfind(':') + 1);
   if (*kind == "arxiv") {
     out.aliases.push_back({"arxiv", *id});
     if (auto version = ScalarText(source->Find("version"))) {

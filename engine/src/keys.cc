@@ -71,8 +71,12 @@ Result<PublicKeyEntry> ParsePublicKeyEntry(const json::Value& entry) {
     if (!IsEventTimestamp(*r)) return bad("rotates_at is not a YYYY-MM-DDTHH:MM:SSZ timestamp");
     out.rotates_at = *r;
   }
-  if (const std::string* s = OptionalString(entry, "signer_id", &error)) out.signer_id = *s;
-  if (const std::string* s = OptionalString(entry, "signer_type", &error)) out.signer_type = *s;
+  for (std::string_view binding : {"signer_id", "signer_type"}) {
+    const json::Value* v = entry.Find(binding);
+    if (v == nullptr) continue;
+    if (!v->is_string()) return bad(std::string(binding) + " must be a string when present");
+    (binding == "signer_id" ? out.signer_id : out.signer_type) = v->text();
+  }
   if (!error.ok()) return error;
   out.raw = entry;
   return out;
@@ -103,8 +107,10 @@ Status TrustedKeys::Add(const PublicKeyEntry& entry) {
     entries_.emplace(entry.key_id, entry);
     return Status::OK();
   }
-  if (it->second.key != entry.key) {
-    return Status::InvalidInput("two different keys are named \"" + entry.key_id + "\"");
+  // Two entries under one key_id must be the same entry: otherwise which one counted (its
+  // rotates_at, its signer binding) would depend on the order keys were given in.
+  if (json::Canonical(it->second.raw) != json::Canonical(entry.raw)) {
+    return Status::InvalidInput("two different entries are named \"" + entry.key_id + "\"");
   }
   return Status::OK();
 }

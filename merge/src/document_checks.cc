@@ -74,12 +74,13 @@ bool SameJson(const json::Value* a, const json::Value* b) { return a != nullptr 
 std::string_view CheckRecordCreated(const json::Value& payload, std::string_view subject, const TrustedKeys& keys) {
   const json::Value& record = *payload.Find("canonical_record");
   const std::string& claimed = *payload.FindString("canonical_sha256");
-  auto id = DeriveRecordIdentity(record);
-  // DeriveRecordIdentity hashes the record; reuse its digest for check 18 when it succeeds.
+  auto id = DerivePithNumber(record);
+  // DerivePithNumber hashes the record; reuse its digest for check 18 when it succeeds.
   std::string actual = id.ok() ? id->canonical_sha256 : Sha256Hex(json::Canonical(record));
   if (claimed != actual) return reason::kCanonicalHashMismatch;
   if (!id.ok() || id->pith_number != subject) return reason::kRecordSubjectMismatch;
   const json::Value* source = record.Find("source");
+  if (source == nullptr || !source->is_object()) return reason::kSourceMismatch;
   if (!SameJson(payload.Find("source_kind"), source->Find("kind")) ||
       !SameJson(payload.Find("source_id"), source->Find("id")) ||
       !SameJson(payload.Find("source_version"), source->Find("version"))) {

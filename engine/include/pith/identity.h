@@ -26,6 +26,10 @@ struct RecordIdentity {
   std::vector<SourceAlias> aliases;  // sorted by kind
 };
 
+// The record's hash and pith number alone: needs only metadata.submitted_at starting with 4 ASCII
+// digits. The aliases are left empty.
+Result<RecordIdentity> DerivePithNumber(const json::Value& canonical_record);
+
 // From a canonical record: needs metadata.submitted_at (YEAR is its first 4 characters) and a
 // source object with string kind and id (arXiv records also get arxiv/arxiv_version/doi aliases).
 Result<RecordIdentity> DeriveRecordIdentity(const json::Value& canonical_record);
