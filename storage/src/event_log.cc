@@ -80,7 +80,7 @@ struct EventLog::Impl {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::WriteOptions write_options;
   std::mutex write_mutex;  // one writer at a time; RocksDB readers need no lock
-  uint64_t next_sequence = 0;
+  uint64_t next_sequence = 1;
 
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles[f]; }
 
@@ -141,7 +141,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   }
   auto next = impl->Get(kMeta, kNextSequenceKey);
   if (!next.ok()) return next.status();
-  impl->next_sequence = next->has_value() ? ReadBigEndian64(**next) : 0;
+  impl->next_sequence = next->has_value() ? ReadBigEndian64(**next) : 1;  // sequences start at 1
   return std::unique_ptr<EventLog>(new EventLog(std::move(impl)));
 }
 
@@ -240,7 +240,7 @@ Status EventLog::ScanSequence(uint64_t after, const std::function<Status(uint64_
   return FromRocks(it->status(), "scanning sequence");
 }
 
-uint64_t EventLog::LastSequence() const { return impl_->next_sequence; }
+uint64_t EventLog::LastSequence() const { return impl_->next_sequence - 1; }
 
 Result<std::optional<std::string>> EventLog::GetVerdict(std::string_view verdict_key) const {
   return impl_->Get(kVerdicts, rocksdb::Slice(verdict_key.data(), verdict_key.size()));

@@ -68,9 +68,9 @@ class EventLog {
   Status ScanSubjects(const std::function<Status(const std::string& subject, uint64_t size)>& fn) const;
   // Every stored event, in document-hash order.
   Status ScanEvents(const std::function<Status(const Digest& hash, std::string_view raw)>& fn) const;
-  // The store-wide log from `after` (exclusive): sequence, subject, document hash.
+  // The store-wide log after sequence `after` (exclusive; sequences start at 1, so 0 reads all).
   Status ScanSequence(uint64_t after, const std::function<Status(uint64_t, const std::string&, const Digest&)>& fn) const;
-  uint64_t LastSequence() const;
+  uint64_t LastSequence() const;  // 0 for an empty store
 
   Result<std::optional<std::string>> GetVerdict(std::string_view verdict_key) const;
   Status PutVerdicts(const std::vector<std::pair<std::string, std::string>>& verdicts);

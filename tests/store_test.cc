@@ -1,0 +1,267 @@
+// pith::Store: idempotent appends, reopening, exclusivity, format versions, trusted-key changes,
+// the store-wide sequence, bundle export, and the central property: whatever order and batching
+// events arrive in, every cached state equals a from-scratch merge of the same events.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <rocksdb/db.h>
+
+#include "pith/bundle_export.h"
+#include "pith/hash.h"
+#include "pith/merge.h"
+#include "pith/store.h"
+#include "support/test_events.h"
+
+namespace pith {
+namespace {
+
+namespace fs = std::filesystem;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pith-store-test-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<Store> OpenStore(StoreOptions options = {}) {
+    auto store = Store::Open(dir_.string(), options);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+
+  static std::vector<IncomingEvent> Incoming(const std::string& subject, const std::vector<json::Value>& docs) {
+    std::vector<IncomingEvent> out;
+    for (const json::Value& d : docs) out.push_back({subject, json::Canonical(d), d});
+    return out;
+  }
+
+  static json::Value Seed() {
+    std::ifstream in(std::string(PITH_TEST_DATA_DIR) + "/seeds/001_2e83a30e9a2c9dc7.txt", std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return *json::Parse(ss.str());
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(StoreTest, SeedIngestIsIdempotentAndSurvivesReopen) {
+  json::Value seed = Seed();
+  const std::string subject = *seed.FindString("pith_number");
+  {
+    auto store = OpenStore();
+    auto first = store->Append(Incoming(subject, seed.Find("events")->items()));
+    ASSERT_TRUE(first.ok()) << first.status().ToString();
+    EXPECT_EQ(first->added, 2u);
+    EXPECT_EQ(first->duplicates, 0u);
+    auto again = store->Append(Incoming(subject, seed.Find("events")->items()));
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->added, 0u);
+    EXPECT_EQ(again->duplicates, 2u);
+    EXPECT_EQ(store->LastSequence(), 2u);
+  }
+  auto store = OpenStore();
+  auto state = store->State(subject);
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(state->canonical, json::Canonical(*seed.Find("state")));
+  auto replay = store->Replay(subject, true);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay->canonical, state->canonical);
+  auto problems = store->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+}
+
+TEST_F(StoreTest, ExportReproducesTheSeedBundleHash) {
+  json::Value seed = Seed();
+  const std::string subject = *seed.FindString("pith_number");
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Append(Incoming(subject, seed.Find("events")->items())).ok());
+  BundleExportOptions options;
+  options.built_at = "2026-07-05T15:44:43Z";
+  options.base_url = "https://pith.science";
+  options.mirror_name = "Pith Resolver";
+  auto bundle = BuildUnsignedBundle(*store, subject, options);
+  ASSERT_TRUE(bundle.ok()) << bundle.status().ToString();
+  EXPECT_EQ(json::Canonical(*bundle), json::Canonical(seed.Without("bundle_signature")));
+  EXPECT_EQ(Sha256Hex(json::Canonical(*bundle)), "0a41ed16347c53f95175fb1fa17107795832108f215827ebad60722be347a9e1");
+}
+
+TEST_F(StoreTest, SecondOpenOfTheSameStoreIsBusy) {
+  auto store = OpenStore();
+  auto second = Store::Open(dir_.string(), {});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), Status::Code::kBusy);
+  EXPECT_NE(second.status().message().find("in use"), std::string::npos);
+}
+
+TEST_F(StoreTest, MissingStoreIsNotCreatedUnlessAsked) {
+  StoreOptions options;
+  options.create_if_missing = false;
+  auto store = Store::Open(dir_.string(), options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), Status::Code::kNotFound);
+}
+
+TEST_F(StoreTest, AnotherFormatVersionIsRefused) {
+  { OpenStore(); }
+  {
+    std::vector<std::string> families;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.string(), &families).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& f : families) descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.string(), descriptors, &handles, &db).ok());
+    size_t meta = std::find(families.begin(), families.end(), "meta") - families.begin();
+    ASSERT_LT(meta, families.size());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[meta], "format", "pith-store-999").ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  auto store = Store::Open(dir_.string(), {});
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), Status::Code::kUnsupported);
+  EXPECT_NE(store.status().message().find("pith-store-999"), std::string::npos);
+}
+
+TEST_F(StoreTest, TrustingAKeyLaterRecomputesStates) {
+  SigningKey registry = testing::FixedKey("registry-a");
+  SigningKey stranger = testing::FixedKey("stranger");
+  std::mt19937_64 rng(1);
+  testing::GeneratedSubject subject = testing::MakeSubject(1, 20, registry, stranger, rng);
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Append(Incoming(subject.pith_number, subject.events)).ok());
+  auto untrusted = store->State(subject.pith_number);
+  ASSERT_TRUE(untrusted.ok());
+  EXPECT_EQ(untrusted->state.Find("valid_event_count")->text(), "0");
+
+  ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+  TrustedKeys keys = TrustedKeys::Defaults();
+  ASSERT_TRUE(keys.AddFromJson(registry.public_entry).ok());
+  auto expected = Merge(subject.pith_number, subject.events, keys, {});
+  auto trusted = store->State(subject.pith_number);
+  ASSERT_TRUE(trusted.ok());
+  EXPECT_EQ(trusted->canonical, expected->canonical);
+  EXPECT_NE(trusted->state.Find("valid_event_count")->text(), "0");
+
+  ASSERT_TRUE(store->RemoveKey("registry-a").ok());
+  EXPECT_EQ(store->State(subject.pith_number)->canonical, untrusted->canonical);
+  EXPECT_EQ(store->RemoveKey("pith-v1-2026-05").code(), Status::Code::kNotFound);  // a default
+}
+
+// The property: any arrival order, any batching, duplicates included, gives after every batch the
+// state a from-scratch merge of the events so far gives, and the same final state.
+TEST_F(StoreTest, RandomAppendOrdersEqualFromScratchMerges) {
+  SigningKey registry = testing::FixedKey("registry-b");
+  SigningKey stranger = testing::FixedKey("stranger");
+  TrustedKeys keys = TrustedKeys::Defaults();
+  ASSERT_TRUE(keys.AddFromJson(registry.public_entry).ok());
+  std::mt19937_64 rng(20261125);
+  constexpr int kStores = 10, kSubjectsPerStore = 100;  // 1,000 random append orders
+  size_t batches_checked = 0;
+  for (int s = 0; s < kStores; ++s) {
+    fs::remove_all(dir_);
+    auto store = OpenStore();
+    ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+    std::vector<testing::GeneratedSubject> subjects;
+    std::vector<std::pair<size_t, json::Value>> arrivals;  // (subject index, event)
+    for (int i = 0; i < kSubjectsPerStore; ++i) {
+      subjects.push_back(testing::MakeSubject(s * kSubjectsPerStore + i, 4 + rng() % 12, registry, stranger, rng));
+      for (const json::Value& e : subjects.back().events) {
+        arrivals.emplace_back(i, e);
+        if (rng() % 5 == 0) arrivals.emplace_back(i, e);  // a duplicate arrival
+      }
+    }
+    std::shuffle(arrivals.begin(), arrivals.end(), rng);
+    std::vector<std::vector<json::Value>> seen(subjects.size());
+    size_t next = 0;
+    while (next < arrivals.size()) {
+      size_t batch = 1 + rng() % 40;
+      std::vector<IncomingEvent> incoming;
+      std::set<size_t> touched;
+      for (; batch > 0 && next < arrivals.size(); --batch, ++next) {
+        auto& [i, e] = arrivals[next];
+        incoming.push_back({subjects[i].pith_number, json::Canonical(e), e});
+        seen[i].push_back(e);
+        touched.insert(i);
+      }
+      ASSERT_TRUE(store->Append(incoming).ok());
+      for (size_t i : touched) {
+        auto cached = store->State(subjects[i].pith_number);
+        auto scratch = Merge(subjects[i].pith_number, seen[i], keys, {});
+        ASSERT_TRUE(cached.ok() && scratch.ok());
+        ASSERT_EQ(cached->canonical, scratch->canonical) << "store " << s << " subject " << i;
+        ++batches_checked;
+      }
+    }
+    auto problems = store->Check();
+    ASSERT_TRUE(problems.ok());
+    EXPECT_TRUE(problems->empty()) << problems->front();
+  }
+  std::cout << kStores * kSubjectsPerStore << " random append orders, " << batches_checked
+            << " intermediate states, all equal to from-scratch merges\n";
+}
+
+TEST_F(StoreTest, SequenceListsEveryAppendOnce) {
+  SigningKey registry = testing::FixedKey("registry-c");
+  std::mt19937_64 rng(3);
+  auto subject = testing::MakeSubject(3, 12, registry, testing::FixedKey("stranger"), rng);
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Append(Incoming(subject.pith_number, subject.events)).ok());
+  std::set<std::string> docs;
+  uint64_t last = 0;
+  ASSERT_TRUE(store->ReadSince(0, [&](uint64_t seq, const std::string& s, const std::string& doc) {
+                EXPECT_EQ(s, subject.pith_number);
+                EXPECT_GT(seq, last);
+                last = seq;
+                docs.insert(doc);
+                return Status::OK();
+              }).ok());
+  auto log = store->Log(subject.pith_number);
+  ASSERT_TRUE(log.ok());
+  EXPECT_EQ(docs.size(), log->size());
+  EXPECT_EQ(last, store->LastSequence());
+}
+
+TEST_F(StoreTest, ReadersRunWhileOneWriterAppends) {
+  SigningKey registry = testing::FixedKey("registry-d");
+  std::mt19937_64 rng(4);
+  std::vector<testing::GeneratedSubject> subjects;
+  for (int i = 0; i < 20; ++i) subjects.push_back(testing::MakeSubject(400 + i, 10, registry, testing::FixedKey("stranger"), rng));
+  auto store = OpenStore();
+  ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+  ASSERT_TRUE(store->Append(Incoming(subjects[0].pith_number, subjects[0].events)).ok());
+  std::atomic<bool> done{false};
+  std::atomic<size_t> reads{0}, failures{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 3; ++r) {
+    readers.emplace_back([&] {
+      while (!done) {
+        auto state = store->State(subjects[0].pith_number);
+        auto log = store->Log(subjects[0].pith_number);
+        if (!state.ok() || !log.ok()) ++failures;
+        ++reads;
+      }
+    });
+  }
+  for (size_t i = 1; i < subjects.size(); ++i) ASSERT_TRUE(store->Append(Incoming(subjects[i].pith_number, subjects[i].events)).ok());
+  done = true;
+  for (auto& t : readers) t.join();
+  EXPECT_EQ(failures, 0u);
+  EXPECT_GT(reads, 0u);
+}
+
+}  // namespace
+}  // namespace pith
