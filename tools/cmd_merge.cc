@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "event_inputs.h"
 #include "pith/merge.h"
+#include "pith/merge_stream.h"
 
 namespace pith::cli {
 namespace {
@@ -16,6 +17,7 @@ struct MergeCommandOptions {
   bool trust_bundle_keys = false;
   std::string merge_version = std::string(kMergeV1);
   unsigned threads = 0;
+  std::string shard;
 };
 
 int RunMerge(const MergeCommandOptions& opts) {
@@ -23,23 +25,38 @@ int RunMerge(const MergeCommandOptions& opts) {
     return Fail("", Status::Unsupported("unknown merge version \"" + opts.merge_version + "\"; this build implements " +
                                         std::string(kMergeV1)));
   }
-  EventInputs inputs;
+  auto shard = ParseShard(opts.shard);
+  if (!shard.ok()) return Fail("--shard", shard.status());
+  StreamMerger merger(opts.threads, *shard);
+  EventInputs bundles;  // bundles are small: read whole, their keys may be trusted
   for (const std::string& path : opts.inputs) {
-    Status s = ReadEventInput(path, &inputs);
+    if (IsJsonLinesPath(path)) {
+      Status s = merger.AddJsonLines(path);
+      if (!s.ok()) return Fail("", s);
+      continue;
+    }
+    EventInputs one;
+    Status s = ReadEventInput(path, &one);
     if (!s.ok()) return Fail("", s);
+    for (auto& [subject, docs] : one.by_subject) merger.AddDocuments(subject, std::move(docs));
+    bundles.bundle_key_lists.insert(bundles.bundle_key_lists.end(), one.bundle_key_lists.begin(), one.bundle_key_lists.end());
   }
-  auto keys = LoadTrustedKeys(opts.key_files, opts.trust_bundle_keys ? &inputs : nullptr);
+  for (const InputProblem& p : merger.problems()) ReportError(p.where, p.what);
+  auto keys = LoadTrustedKeys(opts.key_files, opts.trust_bundle_keys ? &bundles : nullptr);
   if (!keys.ok()) return Fail("", keys.status());
-  MergeOptions merge_options;
-  merge_options.merge_version = opts.merge_version;
-  merge_options.threads = opts.threads;
-  for (const auto& [subject, documents] : inputs.by_subject) {
-    auto merged = Merge(subject, documents, *keys, merge_options);
-    if (!merged.ok()) return Fail(subject, merged.status());
-    std::cout << merged->canonical << '\n';
-  }
-  std::cout << std::flush;
-  return inputs.bad_lines > 0 ? kExitBadInput : kExitOk;
+  std::string out;
+  Status s = merger.Run(*keys, opts.merge_version, [&out](const std::string&, const MergedState& state) {
+    out += state.canonical;
+    out.push_back('\n');
+    if (out.size() >= (1u << 20)) {
+      std::cout << out;
+      out.clear();
+    }
+    return std::cout ? Status::OK() : Status::IOError("cannot write to standard output");
+  });
+  std::cout << out << std::flush;
+  if (!s.ok()) return Fail("", s);
+  return merger.problems().empty() ? kExitOk : kExitBadInput;
 }
 
 }  // namespace
@@ -64,6 +81,7 @@ void RegisterMergeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--merge-version", opts->merge_version, "the merge algorithm")->capture_default_str();
   cmd->add_option("--threads", opts->threads, "signature-checking threads (0: all cores); never changes the output")
       ->capture_default_str();
+  cmd->add_option("--shard", opts->shard, "only the subjects of shard I of N (I/N, 0-based; see specs/scaling.md)");
   cmd->callback([opts, exit_code] { *exit_code = RunMerge(*opts); });
 }
 

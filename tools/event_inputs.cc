@@ -1,5 +1,7 @@
 #include "event_inputs.h"
 
+#include <cstdio>
+
 #include "cli_common.h"
 
 namespace pith::cli {
@@ -37,10 +39,26 @@ void ReadJsonLines(const std::string& path, std::string_view text, EventInputs* 
 
 }  // namespace
 
+bool IsJsonLinesPath(std::string_view path) { return EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson"); }
+
+Result<Shard> ParseShard(const std::string& text) {
+  Shard shard;
+  if (text.empty()) return shard;
+  unsigned long index = 0, count = 0;
+  char extra = 0;
+  if (std::sscanf(text.c_str(), "%lu/%lu%c", &index, &count, &extra) != 2 || count == 0 || index >= count ||
+      count > 1000000) {
+    return Status::InvalidInput("expected I/N with 0 <= I < N, got \"" + text + "\"");
+  }
+  shard.index = static_cast<uint32_t>(index);
+  shard.count = static_cast<uint32_t>(count);
+  return shard;
+}
+
 Status ReadEventInput(const std::string& path, EventInputs* out) {
   auto text = ReadInput(path);
   if (!text.ok()) return text.status().WithPrefix(path);
-  if (EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson")) {
+  if (IsJsonLinesPath(path)) {
     ReadJsonLines(path, *text, out);
     return Status::OK();
   }

@@ -9,6 +9,7 @@
 
 #include "pith/json.h"
 #include "pith/keys.h"
+#include "pith/merge_stream.h"
 #include "pith/status.h"
 
 namespace pith::cli {
@@ -22,6 +23,11 @@ struct EventInputs {
 // Reads one input into `out`. Unreadable files and invalid bundles are errors; a bad JSONL line
 // is reported (FILE:LINE:COL) and counted, and reading goes on.
 Status ReadEventInput(const std::string& path, EventInputs* out);
+
+// True for .jsonl / .ndjson paths (one event per line); anything else is read as a bundle.
+bool IsJsonLinesPath(std::string_view path);
+// "I/N" (0 <= I < N); empty means everything.
+Result<Shard> ParseShard(const std::string& text);
 
 // Builds the trusted set: the defaults, each --keys file, and (if asked) the bundles' own keys.
 Result<TrustedKeys> LoadTrustedKeys(const std::vector<std::string>& key_files, const EventInputs* bundles_to_trust);

@@ -1,0 +1,73 @@
+// Merging inputs larger than memory. A first pass indexes every .jsonl line by subject (file,
+// offset, length: 16 bytes an event); a second pass reads each subject's lines back, merges them
+// and emits the states in pith-number order. Memory grows with the index and the largest subject,
+// not with the input. Parsing and verification run on `threads` threads; output never depends on it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pith/json.h"
+#include "pith/keys.h"
+#include "pith/merge.h"
+#include "pith/status.h"
+
+namespace pith {
+
+// Which of `count` shards a subject belongs to: the first 8 bytes of sha256(pith number), read
+// big-endian, modulo count. Stable across machines and versions (specs/scaling.md).
+uint32_t ShardOf(std::string_view subject, uint32_t count);
+
+struct Shard {
+  uint32_t index = 0;
+  uint32_t count = 1;
+  bool Contains(std::string_view subject) const { return count <= 1 || ShardOf(subject, count) == index; }
+};
+
+// A line that could not be used, with where it is ("FILE:LINE:COL").
+struct InputProblem {
+  std::string where;
+  std::string what;
+};
+
+class StreamMerger {
+ public:
+  explicit StreamMerger(unsigned threads = 0, Shard shard = {});
+  ~StreamMerger();
+
+  // Pass 1 over one JSONL file: index each line by its subject_pith_number.
+  Status AddJsonLines(const std::string& path);
+  // Documents already in memory (a bundle's events) for one subject.
+  void AddDocuments(const std::string& subject, std::vector<json::Value> documents);
+
+  // Pass 2: every subject of the shard, in pith-number order.
+  Status Run(const TrustedKeys& keys, const std::string& merge_version,
+             const std::function<Status(const std::string& subject, const MergedState&)>& emit);
+
+  const std::vector<InputProblem>& problems() const { return problems_; }
+  size_t indexed_events() const { return indexed_; }
+
+ private:
+  struct LineRef {
+    uint32_t file;
+    uint32_t length;
+    uint64_t offset;
+  };
+  struct SubjectInputs {
+    std::vector<LineRef> lines;
+    std::vector<json::Value> documents;
+  };
+
+  unsigned threads_;
+  Shard shard_;
+  std::vector<std::string> files_;
+  std::map<std::string, SubjectInputs> subjects_;
+  std::vector<InputProblem> problems_;
+  size_t indexed_ = 0;
+};
+
+}  // namespace pith
