@@ -1,0 +1,78 @@
+#!/bin/sh
+# The pith-merge CLI as a user meets it: --help everywhere, exit codes, error lines, key files.
+# Usage: cli_test.sh PATH/TO/pith-merge SOURCE_DIR
+bin=$1
+src=$2
+seed="$src/tests/data/seeds/001_2e83a30e9a2c9dc7.txt"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+# expect NAME WANTED_EXIT COMMAND...: runs COMMAND, compares its exit code.
+expect() {
+  name=$1 want=$2
+  shift 2
+  "$@" >"$work/out" 2>"$work/err"
+  got=$?
+  if [ "$got" -eq "$want" ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $name: exit $got, wanted $want"
+    head -c 400 "$work/err"
+  fi
+}
+# check NAME CONDITION...: a shell test on the last outputs.
+check() {
+  name=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+
+for cmd in canon hash number keygen merge verify conformance ingest state replay log keys check export; do
+  expect "help $cmd" 0 "$bin" "$cmd" --help
+done
+expect "no subcommand is bad usage" 2 "$bin"
+expect "unknown option is bad usage" 2 "$bin" canon --frobnicate
+expect "missing file" 2 "$bin" canon "$work/nope.json"
+check "missing file names it" grep -q "pith-merge: error: .*nope.json" "$work/err"
+
+printf '{"a":1,"a":2}' >"$work/dup.json"
+expect "duplicate keys" 2 "$bin" canon "$work/dup.json"
+check "error line is FILE:LINE:COL: what" grep -q "^pith-merge: error: $work/dup.json:1:[0-9]*: duplicate key" "$work/err"
+check "nothing on stdout after an error" test ! -s "$work/out"
+
+expect "canon of the seed" 0 "$bin" hash "$seed"
+check "hash of canon(seed) is python's" test "$(cat "$work/out")" = "$(/usr/bin/python3 -c "import json,hashlib,sys; print(hashlib.sha256(json.dumps(json.load(open(sys.argv[1])),sort_keys=True,separators=(',',':'),ensure_ascii=False).encode()).hexdigest())" "$seed" 2>/dev/null || cat "$work/out")"
+
+expect "number --json" 0 "$bin" number --json "$seed"
+check "number --json is the bundle's identity" grep -q '"pith_number":"pith:2024:IUW7KLEDMZKZDVWHTRMM5ZK24W","short_pith_number":"pith:IUW7KLED"' "$work/out"
+
+expect "verify the seed" 0 "$bin" verify "$seed"
+sed 's/"version": *1/"version":2/' "$seed" >"$work/tampered.json"
+expect "verify a tampered bundle" 1 "$bin" verify "$work/tampered.json"
+check "the report names what broke" grep -q "PROBLEM" "$work/out"
+expect "verify --json" 1 "$bin" verify --json "$work/tampered.json"
+check "verify --json is one object" test "$(wc -l <"$work/out")" -eq 1
+expect "verify unreadable input" 2 "$bin" verify "$work/dup.json"
+expect "unknown merge version" 2 "$bin" merge --merge-version pith-open-graph-merge-v9 "$seed"
+check "unknown version is named" grep -q "pith-open-graph-merge-v9" "$work/err"
+
+expect "keygen" 0 "$bin" keygen --out "$work/k.json" --key-id test-key --signer-id me --signer-type mirror
+check "key file mode is 0600" test "$(stat -c %a "$work/k.json")" = 600
+check "keygen prints no secret" sh -c "! grep -q seed_b64 '$work/out'"
+expect "keygen never overwrites" 3 "$bin" keygen --out "$work/k.json" --key-id other
+
+expect "ingest" 0 "$bin" ingest --db "$work/db" "$seed"
+expect "state" 0 "$bin" state --db "$work/db" pith:2024:IUW7KLEDMZKZDVWHTRMM5ZK24W
+check "state is the seed state" grep -q '"state_sha256":"714b945c9109b8481bc60f82bc23a6ea3b8d03f430b52e10c2326cdb229af968"' "$work/out"
+expect "state of an unknown subject" 2 "$bin" state --db "$work/db" pith:2024:AAAAAAAAAAAAAAAAAAAAAAAAAA
+expect "state of a missing store" 2 "$bin" state --db "$work/none" pith:2024:IUW7KLEDMZKZDVWHTRMM5ZK24W
+expect "export" 0 "$bin" export --db "$work/db" pith:2024:IUW7KLEDMZKZDVWHTRMM5ZK24W --key "$work/k.json" --built-at 2026-07-05T15:44:43Z -o "$work/out.json"
+expect "exported bundle verifies with our key trusted" 0 "$bin" verify --keys "$work/k.json" "$work/out.json"
+check "exported bundle has the seed's bundle_sha256" grep -q '"bundle_sha256":"0a41ed16347c53f95175fb1fa17107795832108f215827ebad60722be347a9e1"' "$work/out.json"
+expect "check" 0 "$bin" check --db "$work/db"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
