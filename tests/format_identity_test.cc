@@ -161,7 +161,8 @@ std::vector<SignedDigest> SeedSignatures(const json::Value& bundle) {
 
 TEST(SeedSignatures, AllFourVerifyAndEveryBitFlipFails) {
   json::Value bundle = SeedBundle();
-  const PublicKeyEntry* key = TrustedKeys::Defaults().Find("pith-v1-2026-05");
+  const TrustedKeys defaults = TrustedKeys::Defaults();
+  const PublicKeyEntry* key = defaults.Find("pith-v1-2026-05");
   ASSERT_NE(key, nullptr);
   auto cases = SeedSignatures(bundle);
   ASSERT_EQ(cases.size(), 4u);

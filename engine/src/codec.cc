@@ -15,6 +15,7 @@ std::string HexEncode(const uint8_t* data, size_t size) {
 
 std::optional<Bytes> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) return std::nullopt;
+  if (hex.empty()) return Bytes();  // libsodium must not be handed a null buffer
   Bytes out(hex.size() / 2);
   size_t len = 0;
   const char* end = nullptr;
@@ -43,6 +44,7 @@ std::string Base64Encode(const uint8_t* data, size_t size) {
 
 std::optional<Bytes> Base64Decode(std::string_view b64) {
   EnsureSodium();
+  if (b64.empty()) return Bytes();
   Bytes out(b64.size() / 4 * 3 + 3);
   size_t len = 0;
   const char* end = nullptr;
