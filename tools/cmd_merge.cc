@@ -65,8 +65,7 @@ void AddKeyOptions(CLI::App* cmd, std::vector<std::string>* key_files, bool* tru
   cmd->add_option("--keys", *key_files,
                   "trust the keys in this file too (a JSON array of public_keys entries, one entry, or a bundle); "
                   "repeatable")
-      ->check(CLI::ExistingFile);
-  cmd->add_flag("--trust-bundle-keys", *trust_bundle_keys,
+XX, *trust_bundle_keys,
                 "also trust the public_keys that the input bundles carry (a bundle cannot vouch for itself "
                 "otherwise)");
 }
