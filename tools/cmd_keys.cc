@@ -26,6 +26,9 @@ int RunAdd(const KeysOptions& opts) {
       entries = doc->items();
     } else if (const json::Value* keys = doc->Find("public_keys"); keys != nullptr && keys->is_array()) {
       entries = keys->items();
+    } else if (const std::string* type = doc->FindString("key_type");
+               type != nullptr && *type == "pith_ed25519_signing_key" && doc->Find("public_key") != nullptr) {
+      entries.push_back(*doc->Find("public_key"));  // a keygen file: trust its public half
     } else {
       entries.push_back(*doc);
     }
