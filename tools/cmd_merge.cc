@@ -65,7 +65,10 @@ void AddKeyOptions(CLI::App* cmd, std::vector<std::string>* key_files, bool* tru
   cmd->add_option("--keys", *key_files,
                   "trust the keys in this file too (a JSON array of public_keys entries, one entry, or a bundle); "
                   "repeatable")
-XX, *trust_bundle_keys,
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(CLI::ExistingFile);
+  cmd->add_flag("--trust-bundle-keys", *trust_bundle_keys,
                 "also trust the public_keys that the input bundles carry (a bundle cannot vouch for itself "
                 "otherwise)");
 }
