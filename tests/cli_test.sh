@@ -56,6 +56,8 @@ check "the report names what broke" grep -q "PROBLEM" "$work/out"
 expect "verify --json" 1 "$bin" verify --json "$work/tampered.json"
 check "verify --json is one object" test "$(wc -l <"$work/out")" -eq 1
 expect "verify unreadable input" 2 "$bin" verify "$work/dup.json"
+expect "--keys takes one file, inputs follow" 0 "$bin" merge --keys "$src/specs/keys/pith-v1-2026-05.json" "$seed" "$seed"
+check "two inputs, one subject, one state" test "$(wc -l <"$work/out")" -eq 1
 expect "unknown merge version" 2 "$bin" merge --merge-version pith-open-graph-merge-v9 "$seed"
 check "unknown version is named" grep -q "pith-open-graph-merge-v9" "$work/err"
 

@@ -66,6 +66,7 @@ void AddKeyOptions(CLI::App* cmd, std::vector<std::string>* key_files, bool* tru
                   "trust the keys in this file too (a JSON array of public_keys entries, one entry, or a bundle); "
                   "repeatable")
       ->expected(1)
+      ->allow_extra_args(false)  // --keys K a.jsonl: a.jsonl is an input, not a second key file
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->check(CLI::ExistingFile);
   cmd->add_flag("--trust-bundle-keys", *trust_bundle_keys,

@@ -15,6 +15,7 @@ void RegisterIngestCommand(CLI::App& app, int* exit_code);
 void RegisterStoreReadCommands(CLI::App& app, int* exit_code);  // state, replay, log, check
 void RegisterKeysCommand(CLI::App& app, int* exit_code);
 void RegisterExportCommand(CLI::App& app, int* exit_code);
+void RegisterSynthCommand(CLI::App& app, int* exit_code);
 
 // --keys FILE... and --trust-bundle-keys, shared by merge and verify.
 void AddKeyOptions(CLI::App* cmd, std::vector<std::string>* key_files, bool* trust_bundle_keys);

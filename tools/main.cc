@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   RegisterStoreReadCommands(app, &exit_code);
   RegisterKeysCommand(app, &exit_code);
   RegisterExportCommand(app, &exit_code);
+  RegisterSynthCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,327 @@
+#!/bin/bash
+# tests/bench/run.sh: every benchmark of the "Performance" issue in one command.
+#
+#   bash tests/bench/run.sh
+#
+# Builds build/bench with -DPITH_BUILD_BENCHMARKS=ON, generates synthetic corpora with
+# `pith-merge synth` into a scratch directory, runs the micro-benchmarks, cold merge, ingest, warm
+# replay, incremental append, peak RSS at 10x scale and the Python peer, and prints every figure and
+# ratio measured in this run (with best-of over repetitions). Knobs (environment):
+#   PITH_BENCH_SUBJECTS (2000) x PITH_BENCH_EVENTS_PER_SUBJECT (100): the main corpus (200,000 events)
+#   PITH_BENCH_BIG_FACTOR (10): the peak-RSS corpus is this many times the main one (0: skip)
+#   PITH_BENCH_REPS (3): repetitions of each timed command (the best is reported)
+#   PITH_BENCH_JOBS (2): build parallelism; PITH_BENCH_SCRATCH: scratch directory (default: mktemp)
+#   PITH_BENCH_KEEP=1: keep the scratch directory; PITH_BENCH_PROFILE=1: also callgrind merge,
+#   ingest and replay of 2,000 events and print the top functions
+#   PITH_BENCH_FIGURES_ONLY=DIR: only print the figures of an earlier run kept in DIR
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${PITH_BENCH_BUILD:-$ROOT/build/bench}
+JOBS=${PITH_BENCH_JOBS:-2}
+SUBJECTS=${PITH_BENCH_SUBJECTS:-2000}
+EPS=${PITH_BENCH_EVENTS_PER_SUBJECT:-100}
+BIG_FACTOR=${PITH_BENCH_BIG_FACTOR:-10}
+REPS=${PITH_BENCH_REPS:-3}
+SEED=${PITH_BENCH_SEED:-20260501}
+PY=/usr/bin/python3
+TIME=/usr/bin/time
+
+[ -x "$PY" ] || { echo "run.sh: $PY is required (figures and the Python peer)" >&2; exit 2; }
+[ -x "$TIME" ] || { echo "run.sh: $TIME (GNU time) is required" >&2; exit 2; }
+
+if [ -n "${PITH_BENCH_FIGURES_ONLY:-}" ]; then SCRATCH=$PITH_BENCH_FIGURES_ONLY; else
+SCRATCH=${PITH_BENCH_SCRATCH:-$(mktemp -d /tmp/pith-bench.XXXXXX)}; fi
+mkdir -p "$SCRATCH"
+if [ "${PITH_BENCH_KEEP:-0}" != 1 ] && [ -z "${PITH_BENCH_SCRATCH:-}" ] && [ -z "${PITH_BENCH_FIGURES_ONLY:-}" ]; then trap 'rm -rf "$SCRATCH"' EXIT; fi
+R=$SCRATCH/results.txt   # "name value" lines, summarised at the end
+rec() { echo "$1 $2" >> "$R"; }
+say() { echo "== $(date -u +%H:%M:%S) [load $(cut -d' ' -f1-3 /proc/loadavg)] $*" >&2; }
+
+# Prints the figures of a run from its scratch directory (results.txt, micro.json, peer_*.json).
+figures() {
+  "$PY" - "$1" <<'EOF'
+import json, os, shlex, sys
+d = sys.argv[1]
+r = {}
+for line in open(os.path.join(d, "results.txt"), encoding="utf-8"):
+    k, _, v = line.rstrip("\n").partition(" ")
+    v = v.strip('"')
+    try:
+        r[k] = float(v) if any(c in v for c in ".e") else int(v)
+    except ValueError:
+        r[k] = v
+
+micro = {}
+for b in json.load(open(os.path.join(d, "micro.json")))["benchmarks"]:
+    if b.get("run_type") != "iteration":
+        continue
+    name = b["run_name"].split("/")[0]
+    for key in ("bytes_per_second", "items_per_second"):
+        if key in b:
+            micro.setdefault(name, {}).setdefault(key, []).append(b[key])
+best = lambda name, key="items_per_second": max(micro[name][key])
+mbps = lambda name: best(name, "bytes_per_second") / 1e6
+
+def peer(mode):
+    p = os.path.join(d, "peer_%s.json" % mode)
+    if not os.path.exists(p):
+        return None
+    return max(json.loads(l)["events_per_second"] for l in open(p) if l.strip())
+
+n = r["events"]
+verify1 = best("BM_VerifyCeiling_1Thread")
+verifyN = best("BM_VerifyCeiling_AllCores")
+merge = n / r["merge_wall"]; merge1 = n / r["merge_t1_wall"]
+ingest = n / r["ingest_wall"]; replay = n / r["replay_wall"]
+canon, sha, canon_sha = mbps("BM_Canon"), mbps("BM_Sha256_Pith"), mbps("BM_CanonSha256")
+ossl, ossl_pre, sod = mbps("BM_Sha256_OpenSSL_EVP_Digest"), mbps("BM_Sha256_OpenSSL_EVP_Prefetched"), mbps("BM_Sha256_Libsodium")
+MET = lambda ok: "MET" if ok else "MISSED"
+
+print()
+print("pith-merge benchmarks: %s, git %s, nproc %s, %s, load %s -> %s, best of %s" % (
+    r["date"], r["git"], r["nproc"], r["cpu"], r["load_start"], r["load_end"], r["reps"]))
+print("corpus: %d events, %d subjects x %d, %.1f MB (%.0f bytes/event)" % (
+    n, r["subjects"], n // r["subjects"], r["corpus_bytes"] / 1e6, r["corpus_bytes"] / n))
+print()
+print("1. canonical form and hashing (20,000 events, 1 thread, CPU time)")
+print("   parse (pith::json::Parse)      %8.1f MB/s  %9.0f events/s" % (mbps("BM_Parse"), best("BM_Parse")))
+print("   canon                          %8.1f MB/s  (into a reused buffer: %.1f MB/s)" % (canon, mbps("BM_CanonReusedBuffer")))
+print("   sha256 alone (pith::Sha256)    %8.1f MB/s  (libsodium direct %.1f MB/s)" % (sha, sod))
+print("   canon+sha256                   %8.1f MB/s" % canon_sha)
+print("   OpenSSL EVP sha256             %8.1f MB/s one-shot EVP_Digest, %.1f MB/s prefetched MD + reused ctx" % (ossl, ossl_pre))
+print("   OpenSSL prefetched / libsodium   %6.2fx" % (ossl_pre / sod))
+print("   canon cost / sha256 cost (same bytes): %.2f vs libsodium, %.2f vs OpenSSL  -> canon cheaper than SHA-256: %s (libsodium), %s (OpenSSL)" % (
+    sha / canon, ossl_pre / canon, MET(canon > sha), MET(canon > ossl_pre)))
+print("   section 3 per document (CheckDocument)  %8.0f events/s; parse+check %8.0f events/s; EventContentDigest %8.0f/s; document copy %8.0f/s" % (
+    best("BM_CheckDocument"), best("BM_ParseAndCheck"), best("BM_EventContentDigest"), best("BM_DocumentCopy")))
+print()
+print("2. verification ceiling (crypto_sign_verify_detached, wall time)")
+print("   1 core      %9.0f verifications/s" % verify1)
+print("   all cores   %9.0f verifications/s (%d threads, %.2fx)" % (verifyN, r["nproc"], verifyN / verify1))
+print()
+print("3. cold merge (pith-merge merge --keys KEY corpus.jsonl > /dev/null)")
+print("   all threads %9.0f events/s (%.1f s wall, %.1f s CPU) = %5.1f%% of the all-cores ceiling  [target >= 85%%: %s]" % (
+    merge, r["merge_wall"], r["merge_cpu"], 100 * merge / verifyN, MET(merge >= 0.85 * verifyN)))
+print("   --threads 1 %9.0f events/s (%.1f s wall, %.1f s CPU) = %5.1f%% of the 1-core ceiling" % (
+    merge1, r["merge_t1_wall"], r["merge_t1_cpu"], 100 * merge1 / verify1))
+print("   CPU per event %.1f us vs %.1f us for one verification: verification is %.0f%% of the work" % (
+    1e6 * r["merge_cpu"] / n, 1e6 / verify1, 100 * (n / verify1) / r["merge_cpu"]))
+print("   peak RSS %.0f MB" % (r["merge_rss_kb"] / 1024))
+print()
+print("4. ingest (pith-merge ingest --db DIR corpus.jsonl)")
+print("   %9.0f events/s (%.1f s wall, %.1f s CPU) = %5.1f%% of the all-cores ceiling  [target >= 85%%: %s]" % (
+    ingest, r["ingest_wall"], r["ingest_cpu"], 100 * ingest / verifyN, MET(ingest >= 0.85 * verifyN)))
+print("   CPU per event %.1f us (verification %.0f%% of it)" % (1e6 * r["ingest_cpu"] / n, 100 * (n / verify1) / r["ingest_cpu"]))
+print("   on disk: %.0f bytes/event (du -sb of the store; %.0f in .sst files), corpus %.0f bytes/event; peak RSS %.0f MB" % (
+    r["db_bytes"] / n, r["db_sst_bytes"] / n, r["corpus_bytes"] / n, r["ingest_rss_kb"] / 1024))
+print()
+print("5. warm replay (pith-merge replay --all --db DIR > /dev/null; verdicts cached)")
+print("   %9.0f events/s (%.1f s wall, %.1f s CPU)  [target >= 200,000: %s, %.1f%% of it]; %d valid, %d applied of %d" % (
+    replay, r["replay_wall"], r["replay_cpu"], MET(replay >= 200000), 100 * replay / 200000, r["replay_valid"], r["replay_applied"], n))
+print("   CPU per event %.1f us; 200,000 events/s on %d cores leaves %.1f us per event" % (
+    1e6 * r["replay_cpu"] / n, r["nproc"], 1e6 * r["nproc"] / 200000))
+print()
+print("6. incremental append (pith::Store::Append of one event, then State; 20 appends; ms)")
+for h in (1000, 10000):
+    if "inc%d_history" % h not in r:
+        continue
+    g = lambda k: r["inc%d_%s" % (h, k)]
+    print("   history %5d: append+state best %7.2f median %7.2f (append %7.2f, state %7.2f median); full replay %8.2f, with re-verification %8.2f" % (
+        g("history"), g("append_plus_state_best_ms"), g("append_plus_state_median_ms"), g("append_median_ms"),
+        g("state_median_ms"), g("full_replay_best_ms"), g("full_replay_reverify_best_ms")))
+    print("                   canon(state) is %.1f MB: SHA-256 of it alone takes %.1f ms here (libsodium), >= %.1f ms at the OpenSSL rate above" % (
+        g("state_bytes") / 1e6, g("state_sha256_only_best_ms"), g("state_bytes") / (ossl_pre * 1e6) * 1e3))
+if "inc10000_history" in r:
+    m10, m1 = r["inc10000_append_plus_state_median_ms"], r["inc1000_append_plus_state_median_ms"]
+    print("   target < 2 ms at 10,000 and flat: %s (%.1fx the target; %.1fx from 1,000 to 10,000 events of history)" % (
+        MET(m10 < 2 and m10 < 2 * m1), m10 / 2, m10 / m1))
+print()
+if "big_events" in r:
+    print("7. peak RSS at %d events (%.2f GB corpus; /usr/bin/time Maximum resident set size)" % (r["big_events"], r["big_bytes"] / 1e9))
+    print("   ingest %7.0f MB (%.0f s wall, %.0f events/s, %.0f bytes/event on disk)" % (
+        r["big_ingest_rss_kb"] / 1024, r["big_ingest_wall"], r["big_events"] / r["big_ingest_wall"], r["big_db_bytes"] / r["big_events"]))
+    print("   merge  %7.0f MB (%.0f s wall, %.0f events/s)" % (r["big_merge_rss_kb"] / 1024, r["big_merge_wall"], r["big_events"] / r["big_merge_wall"]))
+    worst = max(r["big_ingest_rss_kb"], r["big_merge_rss_kb"]) / 1024
+    print("   target < 1 GiB: %s (%.0f MB worst)" % (MET(worst < 1024), worst))
+    print()
+pc, pw = peer("cold"), peer("warm")
+if pc:
+    print("Python peer (single process; tests/bench/python_peer.py)")
+    print("   cold (parse, re-hash, verify, group) %8.0f events/s -> our cold merge is %.2fx (threads 1: %.2fx)" % (pc, merge / pc, merge1 / pc))
+    print("   warm (parse, re-hash, group)         %8.0f events/s -> our warm replay is %.2fx" % (pw, replay / pw))
+print()
+if os.path.exists(os.path.join(d, "profile", "top.txt")):
+    print(open(os.path.join(d, "profile", "top.txt"), encoding="utf-8").read())
+print("raw figures: %s/results.txt and %s/micro.txt (the scratch directory is removed unless PITH_BENCH_KEEP=1)" % (d, d))
+EOF
+}
+
+# "wall_seconds cpu_seconds max_rss_kb" of a command (its stdout discarded, stderr kept in $SCRATCH/last.err).
+timed() {
+  local out=$SCRATCH/time.out
+  if ! "$TIME" -f "%e %U %S %M" -o "$out" "$@" > /dev/null 2> "$SCRATCH/last.err"; then
+    echo "run.sh: failed: $*" >&2
+    cat "$SCRATCH/last.err" >&2
+    exit 1
+  fi
+  awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$out"
+}
+
+# Runs a command $REPS times (setup command first each time, untimed); records NAME_wall (best),
+# NAME_cpu (CPU seconds of that best run) and NAME_rss_kb (largest).
+best_of() {
+  local name=$1 setup=$2
+  shift 2
+  local best_wall="" best_cpu="" max_rss=0 i
+  for ((i = 1; i <= REPS; i++)); do
+    eval "$setup"
+    read -r wall cpu rss < <(timed "$@")
+    [ -n "$wall" ] || exit 1
+    say "  $name run $i: ${wall}s wall, ${cpu}s CPU, ${rss} KB RSS"
+    if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then best_wall=$wall; best_cpu=$cpu; fi
+    [ "$rss" -gt "$max_rss" ] && max_rss=$rss
+  done
+  rec "${name}_wall" "$best_wall"
+  rec "${name}_cpu" "$best_cpu"
+  rec "${name}_rss_kb" "$max_rss"
+}
+
+if [ -n "${PITH_BENCH_FIGURES_ONLY:-}" ]; then figures "$SCRATCH"; exit 0; fi
+: > "$R"
+
+say "build ($BUILD, -j$JOBS)"
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPITH_BUILD_BENCHMARKS=ON > "$SCRATCH/cmake.log" 2>&1 ||
+  { cat "$SCRATCH/cmake.log" >&2; exit 1; }
+cmake --build "$BUILD" -j"$JOBS" --target pith-merge pith_bench_micro pith_bench_incremental > "$SCRATCH/build.log" 2>&1 ||
+  { tail -50 "$SCRATCH/build.log" >&2; exit 1; }
+P=$BUILD/tools/pith-merge
+MICRO=$BUILD/tests/bench/pith_bench_micro
+INCR=$BUILD/tests/bench/pith_bench_incremental
+
+rec date "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+rec nproc "$(nproc)"
+rec cpu "\"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')\""
+rec mem_total_kb "$(awk '/MemTotal/{print $2}' /proc/meminfo)"
+if REV=$(git -C "$ROOT" rev-parse --short HEAD 2> /dev/null); then
+  git -C "$ROOT" diff --quiet 2> /dev/null || REV="$REV+uncommitted"
+else
+  REV="not a git checkout"
+fi
+rec git "\"$REV\""
+rec load_start "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+rec reps "$REPS"
+
+# --- corpora ----------------------------------------------------------------------------------
+KEY=$SCRATCH/key.json
+"$P" keygen --out "$KEY" --key-id synth-bench > "$SCRATCH/key.pub.json"
+EVENTS=$((SUBJECTS * EPS))
+CORPUS=$SCRATCH/corpus.jsonl
+say "synth: $SUBJECTS subjects x $EPS events = $EVENTS events"
+read -r wall cpu rss < <(timed "$P" synth --subjects "$SUBJECTS" --events-per-subject "$EPS" --key "$KEY" --seed "$SEED" -o "$CORPUS")
+[ -n "$wall" ] || exit 1
+rec events "$EVENTS"
+rec subjects "$SUBJECTS"
+rec corpus_bytes "$(stat -c %s "$CORPUS")"
+rec synth_wall "$wall"
+head -n 20000 "$CORPUS" > "$SCRATCH/micro.jsonl"
+
+# --- 1, 2: micro-benchmarks and the verification ceiling ----------------------------------------
+say "micro-benchmarks (20,000 events of the corpus, $REPS repetitions)"
+PITH_BENCH_CORPUS=$SCRATCH/micro.jsonl PITH_BENCH_KEY=$KEY "$MICRO" --benchmark_repetitions="$REPS" \
+  --benchmark_min_time=0.5 --benchmark_out="$SCRATCH/micro.json" --benchmark_out_format=json > "$SCRATCH/micro.txt" 2>&1 ||
+  { cat "$SCRATCH/micro.txt" >&2; exit 1; }
+
+# --- 3: cold merge ------------------------------------------------------------------------------
+say "cold merge, all threads"
+best_of merge "" "$P" merge "$CORPUS" --keys "$KEY"
+say "cold merge, --threads 1"
+best_of merge_t1 "" "$P" merge "$CORPUS" --threads 1 --keys "$KEY"
+
+# --- 4: ingest, 5: warm replay ------------------------------------------------------------------
+DB=$SCRATCH/db
+say "ingest"
+best_of ingest "rm -rf '$DB' && '$P' keys add --db '$DB' '$SCRATCH/key.pub.json' > /dev/null" "$P" ingest --db "$DB" "$CORPUS"
+rec db_bytes "$(du -sb "$DB" | cut -f1)"
+rec db_sst_bytes "$(find "$DB" -name '*.sst' -printf '%s\n' | awk '{s+=$1} END{print s+0}')"
+say "warm replay"
+best_of replay "" "$P" replay --all --db "$DB"
+"$P" replay --all --db "$DB" > "$SCRATCH/replay.out"
+"$PY" - "$SCRATCH/replay.out" "$EVENTS" >> "$R" <<'EOF'
+import json, sys
+valid = applied = 0
+for line in open(sys.argv[1], encoding="utf-8"):
+    s = json.loads(line)
+    valid += s["valid_event_count"]
+    applied += len(s["applied_event_ids"])
+print("replay_valid", valid)
+print("replay_applied", applied)
+EOF
+
+# --- 6: incremental append ----------------------------------------------------------------------
+for H in 1000 10000; do
+  say "incremental append, subject of $H events"
+  "$P" synth --subjects 1 --events-per-subject "$H" --key "$KEY" --seed "$((SEED + H))" -o "$SCRATCH/inc-$H.jsonl" 2> /dev/null
+  rm -rf "$SCRATCH/inc-db-$H"
+  "$P" keys add --db "$SCRATCH/inc-db-$H" "$SCRATCH/key.pub.json" > /dev/null
+  "$P" ingest --db "$SCRATCH/inc-db-$H" "$SCRATCH/inc-$H.jsonl" > /dev/null
+  "$INCR" --db "$SCRATCH/inc-db-$H" --key "$KEY" --reps 20 --replays 5 | sed -n "s/^RESULT \([a-z0-9_]*\)=\(.*\)$/inc${H}_\1 \2/p" >> "$R"
+done
+
+# --- the Python peer ----------------------------------------------------------------------------
+if "$PY" -c 'import nacl' 2> /dev/null; then
+  say "Python peer, cold (parse, re-hash, verify, group)"
+  for ((i = 1; i <= REPS; i++)); do "$PY" "$ROOT/tests/bench/python_peer.py" --keys "$KEY" "$CORPUS"; done > "$SCRATCH/peer_cold.json"
+  say "Python peer, warm (parse, re-hash, group)"
+  for ((i = 1; i <= REPS; i++)); do "$PY" "$ROOT/tests/bench/python_peer.py" --keys "$KEY" --no-verify "$CORPUS"; done > "$SCRATCH/peer_warm.json"
+else
+  say "Python peer skipped: python3-nacl is missing"
+fi
+
+# --- 7: peak RSS at scale -----------------------------------------------------------------------
+if [ "$BIG_FACTOR" -gt 0 ]; then
+  BIG=$SCRATCH/big.jsonl
+  BIG_SUBJECTS=$((SUBJECTS * BIG_FACTOR))
+  say "synth: $BIG_SUBJECTS subjects x $EPS events = $((BIG_SUBJECTS * EPS)) events"
+  "$P" synth --subjects "$BIG_SUBJECTS" --events-per-subject "$EPS" --key "$KEY" --seed "$((SEED + 1))" -o "$BIG" 2> /dev/null
+  rec big_events "$((BIG_SUBJECTS * EPS))"
+  rec big_bytes "$(stat -c %s "$BIG")"
+  rm -f "$CORPUS"  # disk: the big corpus and its store are what count now
+  say "ingest at scale"
+  rm -rf "$SCRATCH/bigdb"
+  "$P" keys add --db "$SCRATCH/bigdb" "$SCRATCH/key.pub.json" > /dev/null
+  read -r wall cpu rss < <(timed "$P" ingest --db "$SCRATCH/bigdb" "$BIG")
+  [ -n "$wall" ] || exit 1
+  rec big_ingest_wall "$wall"; rec big_ingest_cpu "$cpu"; rec big_ingest_rss_kb "$rss"
+  rec big_db_bytes "$(du -sb "$SCRATCH/bigdb" | cut -f1)"
+  rm -rf "$SCRATCH/bigdb"
+  say "merge at scale"
+  read -r wall cpu rss < <(timed "$P" merge "$BIG" --keys "$KEY")
+  [ -n "$wall" ] || exit 1
+  rec big_merge_wall "$wall"; rec big_merge_cpu "$cpu"; rec big_merge_rss_kb "$rss"
+  rm -f "$BIG"
+fi
+rec load_end "\"$(cut -d' ' -f1-3 /proc/loadavg)\""
+
+# --- optional profile (PITH_BENCH_PROFILE=1): callgrind on 2,000 events, top functions ------------
+if [ "${PITH_BENCH_PROFILE:-0}" = 1 ] && command -v valgrind > /dev/null; then
+  PROF=$SCRATCH/profile
+  mkdir -p "$PROF"
+  head -n 2000 "$SCRATCH/micro.jsonl" > "$PROF/small.jsonl"
+  "$P" keys add --db "$PROF/db" "$SCRATCH/key.pub.json" > /dev/null
+  for what in merge ingest replay; do
+    case $what in
+      merge) cmd=("$P" merge "$PROF/small.jsonl" --threads 1 --keys "$KEY") ;;
+      ingest) cmd=("$P" ingest --threads 1 --db "$PROF/db" "$PROF/small.jsonl") ;;
+      replay) cmd=("$P" replay --all --db "$PROF/db") ;;
+    esac
+    say "callgrind: $what"
+    valgrind --tool=callgrind --callgrind-out-file="$PROF/$what.out" "${cmd[@]}" > /dev/null 2> "$PROF/$what.log"
+    echo "--- callgrind $what (2,000 events, 1 thread): top functions by inclusive and self cost"
+    { callgrind_annotate --inclusive=yes "$PROF/$what.out" 2> /dev/null | sed -n '/^ *Ir/,$p' | grep -v 'CLI::\|libc-start\|below main\|ld-linux\|_M_invoke\|???:main' | head -n 40; } || true
+    { callgrind_annotate "$PROF/$what.out" 2> /dev/null | sed -n '/^ *Ir/,$p' | head -n 30; } || true
+  done > "$PROF/top.txt"
+fi
+
+# --- figures ------------------------------------------------------------------------------------
+figures "$SCRATCH"
