@@ -170,7 +170,7 @@ TEST_F(StoreTest, RandomAppendOrdersEqualFromScratchMerges) {
   ASSERT_TRUE(keys.AddFromJson(registry.public_entry).ok());
   std::mt19937_64 rng(20261125);
   constexpr int kStores = 10, kSubjectsPerStore = 100;  // 1,000 random append orders
-  size_t batches_checked = 0;
+  size_t batches_checked = 0, incremental = 0, full_merges = 0;
   for (int s = 0; s < kStores; ++s) {
     fs::remove_all(dir_);
     auto store = OpenStore();
@@ -197,7 +197,10 @@ TEST_F(StoreTest, RandomAppendOrdersEqualFromScratchMerges) {
         seen[i].push_back(e);
         touched.insert(i);
       }
-      ASSERT_TRUE(store->Append(incoming).ok());
+      auto summary = store->Append(incoming);
+      ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+      incremental += summary->incremental;
+      full_merges += summary->full_merges;
       for (size_t i : touched) {
         auto cached = store->State(subjects[i].pith_number);
         auto scratch = Merge(subjects[i].pith_number, seen[i], keys, {});
@@ -211,7 +214,10 @@ TEST_F(StoreTest, RandomAppendOrdersEqualFromScratchMerges) {
     EXPECT_TRUE(problems->empty()) << problems->front();
   }
   std::cout << kStores * kSubjectsPerStore << " random append orders, " << batches_checked
-            << " intermediate states, all equal to from-scratch merges\n";
+            << " intermediate states, all equal to from-scratch merges (" << incremental
+            << " documents merged incrementally, " << full_merges << " full merges of a subject)\n";
+  EXPECT_GT(incremental, 0u);
+  EXPECT_GT(full_merges, 0u);
 }
 
 TEST_F(StoreTest, SequenceListsEveryAppendOnce) {

@@ -10,6 +10,7 @@
 #include "pith/codec.h"
 #include "pith/event_log.h"
 #include "pith/hash.h"
+#include "subject_snapshots.h"
 
 namespace pith {
 namespace {
@@ -38,6 +39,13 @@ std::string KeysetDigest(const TrustedKeys& keys) {
 }
 
 Digest DocumentHash(const json::Value& doc) { return Sha256(json::Canonical(doc)); }
+
+// The order new documents of one subject are offered to the incremental step in.
+std::pair<std::string, std::string> ArrivalKey(const IncomingEvent& e) {
+  const std::string* created_at = e.document.FindString("created_at");
+  const std::string* event_id = e.document.FindString("event_id");
+  return {created_at ? *created_at : std::string(), event_id ? *event_id : std::string()};
+}
 
 }  // namespace
 
@@ -127,13 +135,8 @@ struct Store::Impl {
     return out;
   }
 
-  Snapshot MakeSnapshot(uint64_t covers, const std::string& keyset, const MergedState& state) const {
-    Snapshot s;
-    s.covers = covers;
-    s.keyset_digest = keyset;
-    s.merge_version = options.merge_version;
-    s.state = state.canonical;
-    return s;
+  store_internal::SnapshotBasis Basis(uint64_t covers, const std::string& keyset) const {
+    return {covers, keyset, options.merge_version};
   }
 };
 
@@ -211,20 +214,42 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
     by_subject[appends[i].subject].push_back(i);
     if (!appends[i].verdict.empty()) ++summary.invalid;
   }
-  std::map<std::string, Snapshot> snapshots;
-  for (const auto& [subject, indices] : by_subject) {
+  std::map<std::string, SnapshotWrite> snapshots;
+  for (auto& [subject, indices] : by_subject) {
+    summary.subjects.push_back(subject);
+    // First the incremental step from the stored snapshot, new documents in (created_at, event_id)
+    // order (so a chain's events come parent first); any document it declines means a full merge.
+    std::stable_sort(indices.begin(), indices.end(),
+                     [&](size_t a, size_t b) { return ArrivalKey(*sources[a]) < ArrivalKey(*sources[b]); });
+    auto stored_size = impl_->log->SubjectSize(subject);
+    if (!stored_size.ok()) return stored_size.status();
+    std::vector<const json::Value*> new_docs;
+    std::vector<DocumentVerdict> new_verdicts;
+    for (size_t i : indices) {
+      new_docs.push_back(&sources[i]->document);
+      new_verdicts.push_back({DigestHex(appends[i].document_hash), appends[i].verdict});
+    }
+    auto step = store_internal::IncrementalSnapshot(*impl_->log, subject, impl_->Basis(*stored_size, keyset), new_docs,
+                                                    new_verdicts, keys);
+    if (!step.ok()) return step.status();
+    if (step->has_value()) {
+      snapshots.emplace(subject, std::move(**step));
+      summary.incremental += indices.size();
+      continue;
+    }
     std::vector<json::Value> docs;
     std::vector<DocumentVerdict> verdicts;
     PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, false, true, &docs, &verdicts));
     uint64_t covers = docs.size() + indices.size();
-    for (size_t i : indices) {
-      docs.push_back(sources[i]->document);
-      verdicts.push_back({DigestHex(appends[i].document_hash), appends[i].verdict});
+    for (size_t k = 0; k < indices.size(); ++k) {
+      docs.push_back(*new_docs[k]);
+      verdicts.push_back(new_verdicts[k]);
     }
-    auto merged = MergeChecked(subject, docs, verdicts, keys, impl_->options.merge_version);
-    if (!merged.ok()) return merged.status();
-    snapshots.emplace(subject, impl_->MakeSnapshot(covers, keyset, *merged));
-    summary.subjects.push_back(subject);
+    MergedState merged;
+    auto full = store_internal::FullSnapshot(*impl_->log, subject, docs, verdicts, keys, impl_->Basis(covers, keyset), &merged);
+    if (!full.ok()) return full.status();
+    snapshots.emplace(subject, std::move(*full));
+    ++summary.full_merges;
   }
   PITH_RETURN_IF_ERROR(impl_->log->Append(appends, snapshots));
   summary.added = appends.size();
@@ -256,9 +281,19 @@ Result<MergedState> Store::State(std::string_view subject) {
   }
   // Stale (the trusted keys changed): recompute from the log and cache it again.
   std::lock_guard<std::mutex> lock(impl_->writer);
-  auto merged = Replay(subject, false);
-  if (!merged.ok()) return merged.status();
-  PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(subject, impl_->MakeSnapshot(*size, keyset, *merged)));
+  const TrustedKeys keys = impl_->Keys();
+  {
+    std::shared_lock keys_lock(impl_->keys_mutex);
+    keyset = impl_->keyset_digest;
+  }
+  std::vector<json::Value> docs;
+  std::vector<DocumentVerdict> verdicts;
+  PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, false, true, &docs, &verdicts));
+  if (docs.empty()) return Status::NotFound("no events stored for " + std::string(subject));
+  MergedState merged;
+  auto full = store_internal::FullSnapshot(*impl_->log, subject, docs, verdicts, keys, impl_->Basis(docs.size(), keyset), &merged);
+  if (!full.ok()) return full.status();
+  PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(subject, *full));
   return merged;
 }
 
@@ -415,6 +450,11 @@ Result<std::vector<std::string>> Store::Check() {
                          std::to_string(docs.size()));
     } else if ((*snapshot)->keyset_digest == impl_->keyset_digest && (*snapshot)->state != merged->canonical) {
       problems.push_back(subject + ": cached state differs from the state recomputed from the log (" + merged->state_sha256 + ")");
+    } else if ((*snapshot)->keyset_digest == impl_->keyset_digest) {
+      // The state is right; so must be what the next incremental append starts from.
+      auto more = store_internal::CheckIncrementalForm(*impl_->log, subject, docs, fresh, keys, impl_->options.merge_version);
+      if (!more.ok()) return more.status();
+      problems.insert(problems.end(), more->begin(), more->end());
     }
   }
   return problems;

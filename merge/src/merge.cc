@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "event_order.h"
+#include "merge_detail.h"
 #include "parallel_for.h"
 #include "reason_codes.h"
 #include "state_builder.h"
@@ -117,6 +118,12 @@ bool IsKnownMergeVersion(std::string_view version) { return version == kMergeV1;
 Result<MergedState> MergeChecked(std::string_view subject, const std::vector<json::Value>& documents,
                                  const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                  std::string_view merge_version) {
+  return merge_internal::MergeCheckedDetailed(subject, documents, verdicts, keys, merge_version, nullptr);
+}
+
+Result<MergedState> merge_internal::MergeCheckedDetailed(std::string_view subject, const std::vector<json::Value>& documents,
+                                                         const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                                         std::string_view merge_version, std::vector<EventFate>* fates) {
   if (!IsKnownMergeVersion(merge_version)) {
     return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
                                std::string(kMergeV1));
@@ -144,7 +151,11 @@ Result<MergedState> MergeChecked(std::string_view subject, const std::vector<jso
 
   std::vector<EventNode> nodes;
   nodes.reserve(representative.size());
-  for (const auto& [id, i] : representative) nodes.push_back(merge_internal::MakeEventNode(documents[i], verdicts[i].document_sha256));
+  std::vector<size_t> node_document;  // nodes[k] is documents[node_document[k]]
+  for (const auto& [id, i] : representative) {
+    nodes.push_back(merge_internal::MakeEventNode(documents[i], verdicts[i].document_sha256));
+    node_document.push_back(i);
+  }
   std::vector<const EventNode*> well_formed;
   std::unordered_map<std::string_view, const EventNode*> by_id;
   for (const EventNode& e : nodes) {
@@ -181,6 +192,22 @@ Result<MergedState> MergeChecked(std::string_view subject, const std::vector<jso
   }
   merge_internal::EventOrder applied_order = merge_internal::OrderEvents(applied);
   for (size_t i : applied_order.placed) outcome.applied.push_back(applied[i]);
+  if (fates != nullptr) {
+    std::set<std::string_view> valid_ids, superseded;
+    for (const EventNode* e : valid) valid_ids.insert(e->event_id);
+    for (const EventNode* e : applied) superseded.insert(e->supersedes.begin(), e->supersedes.end());
+    std::set<size_t> unplaced(order.unplaced.begin(), order.unplaced.end());
+    fates->clear();
+    for (size_t k = 0; k < nodes.size(); ++k) {
+      std::string_view id = nodes[k].event_id;
+      merge_internal::Fate f = unplaced.count(k)          ? merge_internal::Fate::kCycle
+                               : !valid_ids.count(id)     ? merge_internal::Fate::kInvalid
+                               : excluded.count(id)       ? merge_internal::Fate::kExcluded
+                               : superseded.count(id)     ? merge_internal::Fate::kSuperseded
+                                                          : merge_internal::Fate::kApplied;
+      fates->push_back({node_document[k], f});
+    }
+  }
   return merge_internal::BuildState(outcome);
 }
 

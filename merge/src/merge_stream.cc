@@ -123,7 +123,10 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
     fds.push_back(fd);
   }
   Status result;
-  for (auto& [subject, inputs] : subjects_) {
+  // Not `auto& [subject, inputs]`: clang before 16 cannot capture structured bindings in lambdas.
+  for (auto& subject_entry : subjects_) {
+    const std::string& subject = subject_entry.first;
+    SubjectInputs& inputs = subject_entry.second;
     // Read back, parse and check this subject's lines on the worker threads.
     const size_t n_lines = inputs.lines.size();
     std::vector<json::Value> docs(n_lines);

@@ -8,11 +8,10 @@
 #include "pith/identity.h"
 
 namespace pith::merge_internal {
-namespace {
 
 using json::Value;
 
-Value Entry(const EventNode& e) {
+Value CurrentEntryJson(const EventNode& e) {
   const json::Value& d = *e.doc;
   return Value::Object({
       {"created_at", *d.Find("created_at")},
@@ -23,21 +22,25 @@ Value Entry(const EventNode& e) {
   });
 }
 
+Value InvalidEntryJson(const InvalidEntry& e) {
+  const json::Value* id = e.claimed_event_id;
+  bool well_formed_id = id != nullptr && id->is_string() && id->text().size() == 71 &&
+                        id->text().compare(0, 7, "sha256:") == 0 && IsLowerHex(std::string_view(id->text()).substr(7), 32);
+  return Value::Object({
+      {"document_sha256", Value::String(e.document_sha256)},
+      {"event_id", well_formed_id ? *id : Value::Null()},
+      {"reason", Value::String(std::string(e.reason))},
+  });
+}
+
+namespace {
+
 Value InvalidEventsJson(std::vector<InvalidEntry> invalid) {
   std::sort(invalid.begin(), invalid.end(),
             [](const InvalidEntry& a, const InvalidEntry& b) { return a.document_sha256 < b.document_sha256; });
   std::vector<Value> items;
   items.reserve(invalid.size());
-  for (const InvalidEntry& e : invalid) {
-    const json::Value* id = e.claimed_event_id;
-    bool well_formed_id = id != nullptr && id->is_string() && id->text().size() == 71 &&
-                          id->text().compare(0, 7, "sha256:") == 0 && IsLowerHex(std::string_view(id->text()).substr(7), 32);
-    items.push_back(Value::Object({
-        {"document_sha256", Value::String(e.document_sha256)},
-        {"event_id", well_formed_id ? *id : Value::Null()},
-        {"reason", Value::String(std::string(e.reason))},
-    }));
-  }
+  for (const InvalidEntry& e : invalid) items.push_back(InvalidEntryJson(e));
   return Value::Array(std::move(items));
 }
 
@@ -54,7 +57,7 @@ Value CurrentJson(const std::vector<const EventNode*>& applied) {
       if (IsRecordCreated(*type)) {
         record_created = e;  // the last one in applied order wins
       } else {
-        entries.push_back(Entry(*e));
+        entries.push_back(CurrentEntryJson(*e));
       }
     }
     if (!IsRecordCreated(*type)) current.emplace_back(std::string(type->state_list), Value::Array(std::move(entries)));
@@ -67,7 +70,7 @@ Value CurrentJson(const std::vector<const EventNode*>& applied) {
     auto id = DeriveRecordIdentity(canonical_record);
     if (id.ok()) aliases = SourceAliasesJson(id->aliases, std::string(record_created->created_at));
   }
-  current.emplace_back("record_created", record_created ? Entry(*record_created) : Value::Null());
+  current.emplace_back("record_created", record_created ? CurrentEntryJson(*record_created) : Value::Null());
   current.emplace_back("canonical_record", std::move(canonical_record));
   current.emplace_back("source_aliases", std::move(aliases));
   return Value::Object(std::move(current));

@@ -27,4 +27,8 @@ struct MergeOutcome {
 
 MergedState BuildState(const MergeOutcome& outcome);
 
+// An entry of a list of `current` (section 7), and of invalid_events (section 8).
+json::Value CurrentEntryJson(const EventNode& e);
+json::Value InvalidEntryJson(const InvalidEntry& e);
+
 }  // namespace pith::merge_internal

@@ -1,35 +1,50 @@
 #include "pith/event_log.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <mutex>
 
 #include "key_layout.h"
 #include "pith/codec.h"
+#include "snapshot_codec.h"
 
 namespace pith {
 
 using storage_internal::BigEndian64;
 using storage_internal::ReadBigEndian64;
 using storage_internal::SubjectPrefix;
+using storage_internal::ChunkCount;
+using storage_internal::ChunkKey;
+using storage_internal::kItemsPerChunk;
 
 namespace {
 
 // Column families, in the order they are opened (handles_ index).
-enum Family : size_t { kDefault, kMeta, kEvents, kSubjects, kSubjectLog, kMembership, kSequence, kVerdicts, kSnapshots, kKeys, kFamilyCount };
+enum Family : size_t {
+  kDefault, kMeta, kEvents, kSubjects, kSubjectLog, kMembership, kSequence, kVerdicts, kSnapshots, kKeys,
+  kStateItems, kSubjectIndex, kFamilyCount
+};
 const char* const kFamilyNames[kFamilyCount] = {"default", "meta", "events", "subjects", "subject_log",
-                                                "membership", "sequence", "verdicts", "snapshots", "keys"};
+                                                "membership", "sequence", "verdicts", "snapshots", "keys",
+                                                "state_items", "subject_index"};
 
 constexpr char kFormatKey[] = "format";
 constexpr char kNextSequenceKey[] = "next_sequence";
+constexpr char kIndexGenerationKey[] = "index_generation";
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   if (s.ok()) return Status::OK();
   std::string msg = std::string(what) + ": " + s.ToString();
-  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+  // Only a lock held elsewhere is "in use": RocksDB says "While lock file: ...LOCK: Resource temporarily
+  // unavailable" (another process) or "lock hold by current process". Failing to open LOCK at all
+  // ("while open a file for lock: ...: Permission denied" / "Read-only file system") is an I/O error.
+  if (s.IsIOError() && (s.ToString().find("While lock file") != std::string::npos ||
+                        s.ToString().find("lock hold by current process") != std::string::npos)) {
     return Status::Busy(std::string(what) + ": the store is in use by another process (" + s.ToString() + ")");
   }
   if (s.IsCorruption()) return Status::Corruption(msg);
@@ -38,39 +53,23 @@ Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return Status::IOError(msg);
 }
 
+// RocksDB's info log, discarded. Its default file logger (LOG in the store directory) aborts the
+// process once a write to LOG has failed, e.g. on a full disk (an assert left enabled in Debian's
+// librocksdb 7.8: WritableFileWriter::AssertFalseAndGetStatusForPrevError). Every error that matters
+// reaches the caller as a Status anyway.
+class DiscardingLogger : public rocksdb::Logger {
+ public:
+  DiscardingLogger() : rocksdb::Logger(rocksdb::InfoLogLevel::HEADER_LEVEL) {}
+  void Logv(const char*, va_list) override {}
+  void Logv(const rocksdb::InfoLogLevel, const char*, va_list) override {}
+};
+
 rocksdb::Slice AsSlice(const Digest& d) { return rocksdb::Slice(reinterpret_cast<const char*>(d.data()), d.size()); }
 
 Digest DigestFrom(std::string_view bytes) {
   Digest d{};
   std::copy(bytes.begin(), bytes.begin() + std::min<size_t>(bytes.size(), d.size()), d.begin());
   return d;
-}
-
-std::string EncodeSnapshot(const Snapshot& s) {
-  std::string out = BigEndian64(s.covers);
-  out += BigEndian64(s.keyset_digest.size()) + s.keyset_digest;
-  out += BigEndian64(s.merge_version.size()) + s.merge_version;
-  out += s.state;
-  return out;
-}
-
-std::optional<Snapshot> DecodeSnapshot(std::string_view in) {
-  Snapshot s;
-  auto take = [&in](std::string* out) {
-    if (in.size() < 8) return false;
-    uint64_t n = ReadBigEndian64(in.substr(0, 8));
-    in.remove_prefix(8);
-    if (in.size() < n) return false;
-    out->assign(in.substr(0, n));
-    in.remove_prefix(n);
-    return true;
-  };
-  if (in.size() < 8) return std::nullopt;
-  s.covers = ReadBigEndian64(in.substr(0, 8));
-  in.remove_prefix(8);
-  if (!take(&s.keyset_digest) || !take(&s.merge_version)) return std::nullopt;
-  s.state.assign(in);
-  return s;
 }
 
 }  // namespace
@@ -81,15 +80,74 @@ struct EventLog::Impl {
   rocksdb::WriteOptions write_options;
   std::mutex write_mutex;  // one writer at a time; RocksDB readers need no lock
   uint64_t next_sequence = 1;
+  std::atomic<uint64_t> next_generation{1};
 
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles[f]; }
 
-  Result<std::optional<std::string>> Get(Family f, const rocksdb::Slice& key) const {
+  Result<std::optional<std::string>> Get(Family f, const rocksdb::Slice& key,
+                                         const rocksdb::ReadOptions& read = rocksdb::ReadOptions()) const {
     std::string value;
-    rocksdb::Status s = db->Get(rocksdb::ReadOptions(), cf(f), key, &value);
+    rocksdb::Status s = db->Get(read, cf(f), key, &value);
     if (s.IsNotFound()) return std::optional<std::string>();
     if (!s.ok()) return FromRocks(s, std::string("reading ") + kFamilyNames[f]);
     return std::optional<std::string>(std::move(value));
+  }
+
+  Result<std::optional<SnapshotHeader>> GetHeader(std::string_view subject, const rocksdb::ReadOptions& read) const {
+    auto v = Get(kSnapshots, rocksdb::Slice(subject.data(), subject.size()), read);
+    if (!v.ok()) return v.status();
+    if (!v->has_value()) return std::optional<SnapshotHeader>();
+    auto header = storage_internal::DecodeSnapshotHeader(**v);
+    if (!header) return Status::Corruption("snapshot of " + std::string(subject) + " is malformed");
+    auto count = ItemCount(subject, read);
+    if (!count.ok()) return count.status();
+    header->item_count = *count;
+    return header;
+  }
+
+  Result<uint64_t> ItemCount(std::string_view subject, const rocksdb::ReadOptions& read) const {
+    auto v = Get(kStateItems, storage_internal::CountKey(subject), read);
+    if (!v.ok()) return v.status();
+    if (v->has_value() && (*v)->size() != 8) return Status::Corruption("the state item count of " + std::string(subject) + " is malformed");
+    return v->has_value() ? ReadBigEndian64(**v) : 0;
+  }
+
+  // Adds one subject's snapshot (header, item chunks, index entries) to `batch`.
+  Status WriteSnapshot(rocksdb::WriteBatch* batch, const std::string& subject, const SnapshotWrite& w) {
+    auto old_count = ItemCount(subject, rocksdb::ReadOptions());
+    if (!old_count.ok()) return old_count.status();
+    SnapshotHeader header = w.header;
+    uint64_t first = 0;  // the first item index to (re)write
+    std::string partial;  // the stored items of a chunk the new items continue
+    if (w.replace) {
+      header.item_count = w.items.size();
+      for (uint64_t c = ChunkCount(header.item_count); c < ChunkCount(*old_count); ++c) {
+        batch->Delete(cf(kStateItems), ChunkKey(subject, c));
+      }
+    } else {
+      first = *old_count;
+      header.item_count = first + w.items.size();
+      if (first % kItemsPerChunk != 0 && !w.items.empty()) {
+        auto chunk = Get(kStateItems, ChunkKey(subject, first / kItemsPerChunk));
+        if (!chunk.ok()) return chunk.status();
+        if (!chunk->has_value()) return Status::Corruption("a state chunk of " + subject + " is missing");
+        partial = std::move(**chunk);
+      }
+    }
+    for (uint64_t at = first; at < header.item_count;) {
+      const uint64_t chunk = at / kItemsPerChunk, chunk_end = std::min((chunk + 1) * kItemsPerChunk, header.item_count);
+      std::string value = at % kItemsPerChunk == 0 ? std::string() : std::move(partial);
+      std::string more = storage_internal::JoinItems(w.items, at - (w.replace ? 0 : first), chunk_end - at);
+      value += value.empty() ? more : "," + more;
+      batch->Put(cf(kStateItems), ChunkKey(subject, chunk), value);
+      at = chunk_end;
+    }
+    batch->Put(cf(kSnapshots), subject, storage_internal::EncodeSnapshotHeader(header));
+    batch->Put(cf(kStateItems), storage_internal::CountKey(subject), BigEndian64(header.item_count));
+    const std::string prefix = SubjectPrefix(subject);
+    for (const auto& [key, value] : w.index) batch->Put(cf(kSubjectIndex), prefix + key, value);
+    batch->Put(cf(kMeta), kIndexGenerationKey, BigEndian64(next_generation.load()));
+    return Status::OK();
   }
 
   ~Impl() {
@@ -108,8 +166,11 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = options.create_if_missing;
   db_options.paranoid_checks = true;
-  db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db_options.keep_log_file_num = 2;
+  // An acknowledged (synced) append must never be rolled back: tolerate only an incomplete last WAL
+  // record (a crash mid-write) and refuse to open on any other WAL corruption. The default,
+  // kPointInTimeRecovery, silently drops every batch after a damaged WAL record.
+  db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  db_options.info_log = std::make_shared<DiscardingLogger>();
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const char* name : kFamilyNames) {
     rocksdb::ColumnFamilyOptions cf_options;
@@ -142,6 +203,9 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   auto next = impl->Get(kMeta, kNextSequenceKey);
   if (!next.ok()) return next.status();
   impl->next_sequence = next->has_value() ? ReadBigEndian64(**next) : 1;  // sequences start at 1
+  auto generation = impl->Get(kMeta, kIndexGenerationKey);
+  if (!generation.ok()) return generation.status();
+  impl->next_generation = generation->has_value() ? ReadBigEndian64(**generation) : 1;
   return std::unique_ptr<EventLog>(new EventLog(std::move(impl)));
 }
 
@@ -153,7 +217,7 @@ Result<bool> EventLog::Contains(std::string_view subject, const Digest& document
   return v->has_value();
 }
 
-Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std::string, Snapshot>& snapshots) {
+Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std::string, SnapshotWrite>& snapshots) {
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
   rocksdb::WriteBatch batch;
   std::map<std::string, uint64_t> sizes;  // subject -> size after this batch
@@ -179,7 +243,7 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
   }
   for (const auto& [subject, size] : sizes) batch.Put(impl_->cf(kSubjects), subject, BigEndian64(size));
   batch.Put(impl_->cf(kMeta), kNextSequenceKey, BigEndian64(sequence));
-  for (const auto& [subject, snapshot] : snapshots) batch.Put(impl_->cf(kSnapshots), subject, EncodeSnapshot(snapshot));
+  for (const auto& [subject, snapshot] : snapshots) PITH_RETURN_IF_ERROR(impl_->WriteSnapshot(&batch, subject, snapshot));
   rocksdb::Status s = impl_->db->Write(impl_->write_options, &batch);
   if (!s.ok()) return FromRocks(s, "appending events");
   impl_->next_sequence = sequence;
@@ -253,20 +317,67 @@ Status EventLog::PutVerdicts(const std::vector<std::pair<std::string, std::strin
 }
 
 Result<std::optional<Snapshot>> EventLog::GetSnapshot(std::string_view subject) const {
-  auto v = impl_->Get(kSnapshots, rocksdb::Slice(subject.data(), subject.size()));
-  if (!v.ok()) return v.status();
-  if (!v->has_value()) return std::optional<Snapshot>();
-  auto snapshot = DecodeSnapshot(**v);
-  if (!snapshot) return Status::Corruption("snapshot of " + std::string(subject) + " is malformed");
-  return snapshot;
+  // The header and the item chunks are separate keys: read them from one RocksDB snapshot, so an
+  // append committing meanwhile is seen entirely or not at all.
+  const rocksdb::Snapshot* view = impl_->db->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* view;
+    ~Release() { db->ReleaseSnapshot(view); }
+  } release{impl_->db.get(), view};
+  rocksdb::ReadOptions read;
+  read.snapshot = view;
+  auto header = impl_->GetHeader(subject, read);
+  if (!header.ok()) return header.status();
+  if (!header->has_value()) return std::optional<Snapshot>();
+  const SnapshotHeader& h = **header;
+  Snapshot out;
+  out.covers = h.covers;
+  out.keyset_digest = h.keyset_digest;
+  out.merge_version = h.merge_version;
+  out.state = h.head;
+  const std::string prefix = SubjectPrefix(subject);
+  uint64_t chunks = 0;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read, impl_->cf(kStateItems)));
+  for (it->Seek(ChunkKey(subject, 0)); it->Valid() && it->key().starts_with(prefix) && chunks < ChunkCount(h.item_count);
+       it->Next(), ++chunks) {
+    if (it->key().ToString() != ChunkKey(subject, chunks)) break;
+    if (chunks > 0) out.state += ',';
+    out.state.append(it->value().data(), it->value().size());
+  }
+  PITH_RETURN_IF_ERROR(FromRocks(it->status(), "reading a state"));
+  if (chunks != ChunkCount(h.item_count)) return Status::Corruption("the state of " + std::string(subject) + " misses chunks");
+  out.state += h.tail;
+  return std::optional<Snapshot>(std::move(out));
 }
 
-Status EventLog::PutSnapshot(std::string_view subject, const Snapshot& snapshot) {
-  std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  return FromRocks(impl_->db->Put(impl_->write_options, impl_->cf(kSnapshots), rocksdb::Slice(subject.data(), subject.size()),
-                                  EncodeSnapshot(snapshot)),
-                   "writing snapshot");
+Result<std::optional<SnapshotHeader>> EventLog::GetSnapshotHeader(std::string_view subject) const {
+  return impl_->GetHeader(subject, rocksdb::ReadOptions());
 }
+
+Status EventLog::PutSnapshot(std::string_view subject, const SnapshotWrite& snapshot) {
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  rocksdb::WriteBatch batch;
+  PITH_RETURN_IF_ERROR(impl_->WriteSnapshot(&batch, std::string(subject), snapshot));
+  return FromRocks(impl_->db->Write(impl_->write_options, &batch), "writing snapshot");
+}
+
+Result<std::optional<std::string>> EventLog::GetIndexEntry(std::string_view subject, std::string_view key) const {
+  return impl_->Get(kSubjectIndex, SubjectPrefix(subject) + std::string(key));
+}
+
+Status EventLog::ScanIndex(std::string_view subject,
+                           const std::function<Status(std::string_view key, std::string_view value)>& fn) const {
+  const std::string prefix = SubjectPrefix(subject);
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSubjectIndex)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    PITH_RETURN_IF_ERROR(fn(std::string_view(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
+                            std::string_view(it->value().data(), it->value().size())));
+  }
+  return FromRocks(it->status(), "scanning a subject index");
+}
+
+uint64_t EventLog::NewIndexGeneration() { return impl_->next_generation++; }
 
 Result<std::map<std::string, std::string>> EventLog::GetKeys() const {
   std::map<std::string, std::string> out;

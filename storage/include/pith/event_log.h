@@ -19,7 +19,7 @@
 
 namespace pith {
 
-inline constexpr std::string_view kStoreFormat = "pith-store-1";
+inline constexpr std::string_view kStoreFormat = "pith-store-2";
 
 struct EventLogOptions {
   bool create_if_missing = true;
@@ -43,6 +43,28 @@ struct Snapshot {
   std::string state;           // canon(state)
 };
 
+// A snapshot as kept: the state split as head + join(items, ",") + tail, the items stored apart in
+// chunks so that appending items rewrites O(1) bytes of them, and an `aux` record kept beside it
+// (opaque to the log: the incremental merge's offsets and hash midstate).
+struct SnapshotHeader {
+  uint64_t covers = 0;
+  std::string keyset_digest;
+  std::string merge_version;
+  std::string head;
+  uint64_t item_count = 0;
+  std::string tail;
+  std::string aux;
+};
+
+// How an append (or a refresh) rewrites one subject's snapshot, and its index entries (opaque to
+// the log, kept under the subject in `subject_index`, written in the same batch).
+struct SnapshotWrite {
+  SnapshotHeader header;            // item_count is ignored: the log counts
+  bool replace = true;              // items: all of them (true), or appended to the stored ones (false)
+  std::vector<std::string> items;
+  std::map<std::string, std::string> index;
+};
+
 struct SubjectEntry {
   uint64_t position = 0;       // 0-based position in the subject's log
   uint64_t sequence = 0;       // the store-wide append sequence
@@ -60,7 +82,7 @@ class EventLog {
   // True when (subject, document) is already in the log.
   Result<bool> Contains(std::string_view subject, const Digest& document_hash) const;
   // Atomically appends the events (none already contained) and writes the snapshots given.
-  Status Append(const std::vector<LogAppend>& events, const std::map<std::string, Snapshot>& snapshots);
+  Status Append(const std::vector<LogAppend>& events, const std::map<std::string, SnapshotWrite>& snapshots);
 
   Result<std::optional<std::string>> GetEvent(const Digest& document_hash) const;
   Result<uint64_t> SubjectSize(std::string_view subject) const;
@@ -74,8 +96,16 @@ class EventLog {
 
   Result<std::optional<std::string>> GetVerdict(std::string_view verdict_key) const;
   Status PutVerdicts(const std::vector<std::pair<std::string, std::string>>& verdicts);
+  // The snapshot with its state assembled (read consistently, while an append may be writing).
   Result<std::optional<Snapshot>> GetSnapshot(std::string_view subject) const;
-  Status PutSnapshot(std::string_view subject, const Snapshot& snapshot);
+  // The snapshot without its items (what an incremental merge needs).
+  Result<std::optional<SnapshotHeader>> GetSnapshotHeader(std::string_view subject) const;
+  Status PutSnapshot(std::string_view subject, const SnapshotWrite& snapshot);
+  // One of the subject's index entries; and all of them, in key order.
+  Result<std::optional<std::string>> GetIndexEntry(std::string_view subject, std::string_view key) const;
+  Status ScanIndex(std::string_view subject, const std::function<Status(std::string_view key, std::string_view value)>& fn) const;
+  // A number never returned before by this store (for index generations).
+  uint64_t NewIndexGeneration();
 
   // The store's own trusted keys (key_id -> canonical public-key entry).
   Result<std::map<std::string, std::string>> GetKeys() const;

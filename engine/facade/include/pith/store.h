@@ -44,6 +44,10 @@ struct AppendSummary {
   size_t duplicates = 0;   // already stored for that subject (a no-op)
   size_t invalid = 0;      // added, but failing merge-v1 section 3 (kept, never counted valid)
   std::vector<std::string> subjects;  // touched, sorted
+  // How the touched subjects' states were brought up to date: documents merged by the
+  // incremental step, and subjects merged in full (specs/storage.md "Incremental appends").
+  size_t incremental = 0;
+  size_t full_merges = 0;
 };
 
 // One entry of a subject's log, with its cached section 3 verdict.

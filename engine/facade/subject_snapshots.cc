@@ -1,0 +1,100 @@
+#include "subject_snapshots.h"
+
+#include "pith/merge_incremental.h"
+
+namespace pith::store_internal {
+
+Result<SnapshotWrite> FullSnapshot(EventLog& log, std::string_view subject, const std::vector<json::Value>& documents,
+                                   const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                   const SnapshotBasis& basis, MergedState* state) {
+  auto base = MergeIncrementalBase(subject, documents, verdicts, keys, basis.merge_version, log.NewIndexGeneration());
+  if (!base.ok()) return base.status();
+  SnapshotWrite w;
+  w.header.covers = basis.covers;
+  w.header.keyset_digest = basis.keyset_digest;
+  w.header.merge_version = basis.merge_version;
+  w.header.head = std::string(kStateHead);
+  w.header.tail = std::move(base->split.tail);
+  w.header.aux = std::move(base->split.aux);
+  w.replace = true;
+  w.items = std::move(base->split.applied);
+  w.index = std::move(base->index);
+  *state = std::move(base->state);
+  return w;
+}
+
+Result<std::optional<SnapshotWrite>> IncrementalSnapshot(const EventLog& log, std::string_view subject,
+                                                         const SnapshotBasis& stored,
+                                                         const std::vector<const json::Value*>& documents,
+                                                         const std::vector<DocumentVerdict>& verdicts,
+                                                         const TrustedKeys& keys) {
+  using Step = std::optional<SnapshotWrite>;  // empty: declined
+  auto header = log.GetSnapshotHeader(subject);
+  if (!header.ok()) return header.status();
+  if (!header->has_value()) return Step();
+  SnapshotHeader& h = **header;
+  if (h.covers != stored.covers || h.keyset_digest != stored.keyset_digest || h.merge_version != stored.merge_version ||
+      h.head != kStateHead) {
+    return Step();
+  }
+  const std::string subject_copy(subject);
+  auto merge = IncrementalMerge::Resume(
+      h.item_count, std::move(h.tail), h.aux,
+      [&log, subject_copy](std::string_view key) { return log.GetIndexEntry(subject_copy, key); });
+  if (!merge) return Step();
+  for (size_t i = 0; i < documents.size(); ++i) {
+    auto added = merge->Add(*documents[i], verdicts[i], keys);
+    if (!added.ok()) return added.status();
+    if (!*added) return Step();
+  }
+  SplitState split = merge->Finish();
+  SnapshotWrite w;
+  w.header.covers = stored.covers + documents.size();
+  w.header.keyset_digest = stored.keyset_digest;
+  w.header.merge_version = stored.merge_version;
+  w.header.head = std::string(kStateHead);
+  w.header.tail = std::move(split.tail);
+  w.header.aux = std::move(split.aux);
+  w.replace = false;
+  w.items = std::move(split.applied);
+  w.index = merge->index_writes();
+  return Step(std::move(w));
+}
+
+Result<std::vector<std::string>> CheckIncrementalForm(const EventLog& log, std::string_view subject,
+                                                      const std::vector<json::Value>& documents,
+                                                      const std::vector<DocumentVerdict>& verdicts,
+                                                      const TrustedKeys& keys, std::string_view merge_version) {
+  std::vector<std::string> problems;
+  const std::string who(subject);
+  auto header = log.GetSnapshotHeader(subject);
+  if (!header.ok()) return header.status();
+  if (!header->has_value()) return problems;  // reported with the state
+  const uint64_t generation = IndexGeneration((*header)->aux);
+  if (generation == 0) {
+    problems.push_back(who + ": the stored state has no readable incremental form (aux)");
+    return problems;
+  }
+  auto base = MergeIncrementalBase(subject, documents, verdicts, keys, merge_version, generation);
+  if (!base.ok()) return base.status();
+  if (base->split.aux != (*header)->aux)
+    problems.push_back(who + ": the stored incremental form (aux) differs from a full merge's");
+  size_t matched = 0, wrong = 0;
+  PITH_RETURN_IF_ERROR(log.ScanIndex(subject, [&](std::string_view key, std::string_view value) {
+    if (!IndexValueOfGeneration(value, generation)) return Status::OK();  // an older generation's: ignored
+    auto it = base->index.find(std::string(key));
+    if (it != base->index.end() && it->second == value) {
+      ++matched;
+    } else {
+      ++wrong;
+    }
+    return Status::OK();
+  }));
+  if (wrong > 0 || matched != base->index.size()) {
+    problems.push_back(who + ": the incremental index differs from a full merge's (" + std::to_string(wrong) +
+                       " wrong entries, " + std::to_string(base->index.size() - matched) + " missing)");
+  }
+  return problems;
+}
+
+}  // namespace pith::store_internal

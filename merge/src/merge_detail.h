@@ -1,0 +1,31 @@
+// Internal: the merge, also reporting what became of each well-formed event (for the incremental
+// form of merge_incremental.cc, which indexes those fates).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "pith/merge.h"
+
+namespace pith::merge_internal {
+
+enum class Fate : uint8_t {
+  kApplied,     // in applied_event_ids (and in `current` unless superseded)
+  kSuperseded,  // applied, and named in the supersedes of an applied event
+  kExcluded,    // valid, but forked or a descendant of a fork (section 5)
+  kInvalid,     // failed section 4 with a reason other than reference_cycle
+  kCycle,       // reference_cycle
+};
+
+struct EventFate {
+  size_t document = 0;  // index of the event's representative document
+  Fate fate = Fate::kInvalid;
+};
+
+// MergeChecked, with one EventFate per well-formed event (any order) in *fates.
+Result<MergedState> MergeCheckedDetailed(std::string_view subject, const std::vector<json::Value>& documents,
+                                         const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                         std::string_view merge_version, std::vector<EventFate>* fates);
+
+}  // namespace pith::merge_internal
