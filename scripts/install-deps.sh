@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   librocksdb-dev libsodium-dev rapidjson-dev libboost-graph-dev libgtest-dev
-  libcli11-dev libbenchmark-dev
+  libcli11-dev libbenchmark-dev libssl-dev
   python3 python3-nacl
 )
 missing=()

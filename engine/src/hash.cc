@@ -1,6 +1,12 @@
+// SHA-256: one-shot digests through OpenSSL's EVP (it uses the CPU's SHA extensions: about 4x
+// libsodium's speed on this project's machines, see tests/bench/RESULTS.md); the resumable stream
+// through libsodium, whose state layout is documented. Both compute the same function, and the
+// seed vectors pin it.
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include <cstring>
+#include <memory>
 
 #include "pith/codec.h"
 #include "pith/hash.h"
@@ -8,9 +14,32 @@
 
 namespace pith {
 
+namespace {
+
+// The SHA-256 implementation, fetched once (a fetch per call costs more than hashing an event).
+const EVP_MD* OpenSslSha256() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct ContextFree {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+}  // namespace
+
 Digest Sha256(std::string_view bytes) {
-  EnsureSodium();
   Digest d;
+  thread_local std::unique_ptr<EVP_MD_CTX, ContextFree> ctx(EVP_MD_CTX_new());
+  unsigned int len = 0;
+  const EVP_MD* md = OpenSslSha256();
+  if (md != nullptr && ctx != nullptr && EVP_DigestInit_ex(ctx.get(), md, nullptr) == 1 &&
+      EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) == 1 && EVP_DigestFinal_ex(ctx.get(), d.data(), &len) == 1 &&
+      len == d.size()) {
+    return d;
+  }
+  // OpenSSL unusable (no default provider): libsodium computes the same digest.
+  EnsureSodium();
   crypto_hash_sha256(d.data(), reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
   return d;
 }
