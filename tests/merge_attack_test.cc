@@ -2,6 +2,7 @@
 // key, never as a changed `current`.
 #include <gtest/gtest.h>
 
+#include "pith/bundle.h"
 #include "pith/codec.h"
 #include "pith/event_builder.h"
 #include "pith/identity.h"
@@ -150,6 +151,22 @@ TEST_F(MergeAttackTest, ThousandsOfForksFromOneSignerStayBounded) {
   EXPECT_EQ(s->state.Find("equivocations")->items()[0].Find("event_ids")->items().size(), static_cast<size_t>(kForks));
   EXPECT_TRUE(s->state.Find("current")->Find("author_attestations")->items().empty());
   EXPECT_EQ(s->state.Find("applied_event_ids")->items().size(), 1u);
+}
+
+TEST_F(MergeAttackTest, LimitsAreRefusedByName) {
+  Status within = CheckSubjectSize(subject_.pith_number, kMaxDocumentsPerSubject);
+  EXPECT_TRUE(within.ok());
+  Status past = CheckSubjectSize(subject_.pith_number, kMaxDocumentsPerSubject + 1);
+  EXPECT_EQ(past.code(), Status::Code::kInvalidInput);
+  EXPECT_NE(past.message().find("at most 1000000"), std::string::npos);
+  // A bundle past the event limit is refused before any work.
+  std::vector<Value> events(kMaxEventsPerBundle + 1, Value::Object({}));
+  Value bundle = Value::Object({{"bundle_type", Value::String("pith_open_graph_bundle")},
+                                {"pith_number", Value::String(subject_.pith_number)},
+                                {"events", Value::Array(std::move(events))}});
+  auto report = VerifyBundle(bundle, keys_, {});
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("the limit is 100000"), std::string::npos);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli_common.h"
+#include "pith/merge.h"
 
 namespace pith::cli {
 namespace {
@@ -69,6 +70,10 @@ Status ReadEventInput(const std::string& path, EventInputs* out) {
   const json::Value* events = doc->Find("events");
   if (number == nullptr || events == nullptr || !events->is_array()) {
     return Status::InvalidInput(path + ": not a bundle (no pith_number and events array) and not a .jsonl file");
+  }
+  if (events->items().size() > kMaxEventsPerBundle) {
+    return Status::InvalidInput(path + ": bundle carries " + std::to_string(events->items().size()) +
+                                " events; the limit is " + std::to_string(kMaxEventsPerBundle));
   }
   auto& docs = out->by_subject[*number];
   docs.insert(docs.end(), events->items().begin(), events->items().end());

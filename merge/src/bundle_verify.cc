@@ -113,6 +113,10 @@ Result<BundleReport> VerifyBundle(const json::Value& bundle, const TrustedKeys& 
   if (!bundle.is_object() || !type || *type != "pith_open_graph_bundle" || !number || !events || !events->is_array()) {
     return Status::InvalidInput("not a Pith bundle (needs bundle_type \"pith_open_graph_bundle\", pith_number, events)");
   }
+  if (events->items().size() > kMaxEventsPerBundle) {
+    return Status::InvalidInput("bundle carries " + std::to_string(events->items().size()) + " events; the limit is " +
+                                std::to_string(kMaxEventsPerBundle));
+  }
   TrustedKeys keys = trusted;
   if (options.trust_bundle_keys) {
     if (const json::Value* pk = bundle.Find("public_keys")) {

@@ -218,12 +218,19 @@ void CheckDocuments(const std::vector<json::Value>& documents, std::string_view 
                               [&](size_t i) { (*out)[i] = CheckDocument(documents[i], subject, keys); });
 }
 
+Status CheckSubjectSize(std::string_view subject, size_t count) {
+  if (count <= kMaxDocumentsPerSubject) return Status::OK();
+  return Status::InvalidInput(std::string(subject) + " has " + std::to_string(count) + " event documents; one merge takes at most " +
+                              std::to_string(kMaxDocumentsPerSubject));
+}
+
 Result<MergedState> Merge(std::string_view subject, const std::vector<json::Value>& documents,
                           const TrustedKeys& keys, const MergeOptions& options) {
   if (!IsKnownMergeVersion(options.merge_version)) {
     return Status::Unsupported("unknown merge version \"" + options.merge_version + "\"; this build implements " +
                                std::string(kMergeV1));
   }
+  PITH_RETURN_IF_ERROR(CheckSubjectSize(subject, documents.size()));
   std::vector<DocumentVerdict> verdicts;
   CheckDocuments(documents, subject, keys, options.threads, &verdicts);
   return MergeChecked(subject, documents, verdicts, keys, options.merge_version);

@@ -127,6 +127,8 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
   for (auto& subject_entry : subjects_) {
     const std::string& subject = subject_entry.first;
     SubjectInputs& inputs = subject_entry.second;
+    result = CheckSubjectSize(subject, inputs.lines.size() + inputs.documents.size());
+    if (!result.ok()) break;
     // Read back, parse and check this subject's lines on the worker threads.
     const size_t n_lines = inputs.lines.size();
     std::vector<json::Value> docs(n_lines);

@@ -29,6 +29,15 @@ struct MergeOptions {
   unsigned threads = 0;
 };
 
+// The most documents one merge takes for one subject (specs/security.md). Past it the merge is
+// refused with kInvalidInput instead of growing without bound.
+inline constexpr size_t kMaxDocumentsPerSubject = 1'000'000;
+// The most events one bundle may carry.
+inline constexpr size_t kMaxEventsPerBundle = 100'000;
+
+// kInvalidInput naming the limit when `count` documents exceed kMaxDocumentsPerSubject.
+Status CheckSubjectSize(std::string_view subject, size_t count);
+
 struct MergedState {
   json::Value state;         // the state object, state_sha256 included
   std::string canonical;     // canon(state)
