@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what pith-merge needs to build and test, from Debian 12's packages. Run as root.
+# Installs what pith-merge needs to build and test (and clang with its sanitizer runtimes for the
+# fuzz targets), from Debian 12's packages. Run as root.
 # Skips apt entirely when everything is already installed.
 set -euo pipefail
 packages=(
@@ -7,6 +8,7 @@ packages=(
   librocksdb-dev libsodium-dev rapidjson-dev libboost-graph-dev libgtest-dev
   libcli11-dev libbenchmark-dev libssl-dev
   python3 python3-nacl
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do

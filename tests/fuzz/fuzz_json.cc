@@ -1,0 +1,106 @@
+// Fuzz target: the strict JSON parser and canon() (specs/canonical-json.md).
+//
+// For every input the parser accepts, with x = parse(input) and c = canon(x):
+//   - parse(c) succeeds, parse(c) == x, and canon(parse(c)) == c byte for byte (canon is a fixed point);
+//   - c is valid UTF-8 and holds no byte below 0x20 (so no raw LF: `--lines` stays line-aligned);
+//   - every object's members are strictly sorted by key; every integer is written -?(0|[1-9][0-9]*),
+//     never "-0"; every float's text is FloatRepr(strtod(text)) (Python's repr, a fixed point);
+//   - an input accepted under tight limits is accepted under the default limits, as the same value.
+// For every refused input, the error position lies inside the input.
+#include <cstdlib>
+#include <string>
+
+#include "fuzz_common.h"
+#include "pith/json.h"
+
+namespace {
+
+using pith::json::Kind;
+using pith::json::Value;
+
+void CheckValue(const Value& v, size_t depth) {
+  PITH_FUZZ_CHECK(depth <= 129);
+  switch (v.kind()) {
+    case Kind::kNull:
+    case Kind::kBool:
+      break;
+    case Kind::kString:
+      PITH_FUZZ_CHECK_MSG(pith::json::IsValidUtf8(v.text()), v.text());
+      break;
+    case Kind::kInteger: {
+      const std::string& t = v.text();
+      size_t i = (!t.empty() && t[0] == '-') ? 1 : 0;
+      PITH_FUZZ_CHECK_MSG(i < t.size(), t);
+      PITH_FUZZ_CHECK_MSG(t != "-0", t);
+      PITH_FUZZ_CHECK_MSG(t[i] != '0' || t.size() == i + 1, t);
+      for (size_t j = i; j < t.size(); ++j) PITH_FUZZ_CHECK_MSG(t[j] >= '0' && t[j] <= '9', t);
+      break;
+    }
+    case Kind::kFloat: {
+      const std::string& t = v.text();
+      char* end = nullptr;
+      double d = std::strtod(t.c_str(), &end);
+      PITH_FUZZ_CHECK_MSG(end == t.c_str() + t.size(), t);
+      PITH_FUZZ_CHECK_MSG(pith::json::FloatRepr(d) == t, t + " -> " + pith::json::FloatRepr(d));
+      break;
+    }
+    case Kind::kArray:
+      for (const Value& item : v.items()) CheckValue(item, depth + 1);
+      break;
+    case Kind::kObject: {
+      const auto& members = v.members();
+      for (size_t i = 0; i < members.size(); ++i) {
+        PITH_FUZZ_CHECK_MSG(pith::json::IsValidUtf8(members[i].first), members[i].first);
+        if (i > 0) PITH_FUZZ_CHECK_MSG(members[i - 1].first < members[i].first, members[i].first);
+        PITH_FUZZ_CHECK(v.Find(members[i].first) == &members[i].second);
+        CheckValue(members[i].second, depth + 1);
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view input = pith::fuzz::AsView(data, size);
+
+  pith::json::ParseError where;
+  auto parsed = pith::json::Parse(input, {}, &where);
+  if (!parsed.ok()) {
+    PITH_FUZZ_CHECK(parsed.status().code() == pith::Status::Code::kInvalidInput);
+    PITH_FUZZ_CHECK(where.offset <= size);
+    PITH_FUZZ_CHECK(where.line >= 1 && where.column >= 1);
+    PITH_FUZZ_CHECK(!where.what.empty());
+  } else {
+    const Value& x = *parsed;
+    CheckValue(x, 0);
+    std::string c = pith::json::Canonical(x);
+    PITH_FUZZ_CHECK(pith::json::IsValidUtf8(c));
+    for (unsigned char ch : c) PITH_FUZZ_CHECK_MSG(ch >= 0x20, c);
+
+    auto reparsed = pith::json::Parse(c);
+    PITH_FUZZ_CHECK_MSG(reparsed.ok(), reparsed.ok() ? c : reparsed.status().message() + " in " + c);
+    PITH_FUZZ_CHECK_MSG(*reparsed == x, c);
+    std::string c2 = pith::json::Canonical(*reparsed);
+    PITH_FUZZ_CHECK_MSG(c2 == c, c + "\n  " + c2);
+
+    std::string appended = "prefix";
+    pith::json::AppendCanonical(x, &appended);
+    PITH_FUZZ_CHECK(appended.compare(0, 6, "prefix") == 0 && appended.compare(6, std::string::npos, c) == 0);
+  }
+
+  // Tight limits reach every limit check on small inputs; tightening never accepts more.
+  pith::json::ParseLimits tight;
+  tight.max_document_bytes = 4096;
+  tight.max_depth = 6;
+  tight.max_string_bytes = 24;
+  tight.max_integer_digits = 20;
+  tight.max_number_chars = 24;
+  auto limited = pith::json::Parse(input, tight);
+  if (limited.ok()) {
+    PITH_FUZZ_CHECK(parsed.ok());
+    PITH_FUZZ_CHECK(*limited == *parsed);
+  }
+  return 0;
+}
