@@ -1,4 +1,5 @@
 // `pith-merge state`, `replay`, `log` and `check`: reading a store.
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -23,48 +24,49 @@ Result<std::vector<std::string>> Targets(Store& store, const ReadOptions& opts) 
   return store.Subjects();
 }
 
-int RunState(const ReadOptions& opts) {
+// Prints one canonical state per target subject, as `compute` gives it; the worst exit code wins.
+int PrintStates(const ReadOptions& opts,
+                const std::function<int(Store&, const std::string&, MergedState*)>& compute) {
   auto store = OpenStore(opts.db, false);
   if (!store.ok()) return Fail(opts.db, store.status());
   auto subjects = Targets(**store, opts);
   if (!subjects.ok()) return Fail(opts.db, subjects.status());
   int exit_code = kExitOk;
   for (const std::string& subject : *subjects) {
-    auto state = (*store)->State(subject);
-    if (!state.ok()) {
-      exit_code = std::max(exit_code, Fail(subject, state.status()));
-      continue;
-    }
-    std::cout << state->canonical << '\n';
+    MergedState state;
+    int code = compute(**store, subject, &state);
+    exit_code = std::max(exit_code, code);
+    if (!state.canonical.empty()) std::cout << state.canonical << '\n';
   }
   std::cout << std::flush;
   return exit_code;
 }
 
+int RunState(const ReadOptions& opts) {
+  return PrintStates(opts, [](Store& store, const std::string& subject, MergedState* out) {
+    auto state = store.State(subject);
+    if (!state.ok()) return Fail(subject, state.status());
+    *out = std::move(*state);
+    return static_cast<int>(kExitOk);
+  });
+}
+
 int RunReplay(const ReadOptions& opts) {
-  auto store = OpenStore(opts.db, false);
-  if (!store.ok()) return Fail(opts.db, store.status());
-  auto subjects = Targets(**store, opts);
-  if (!subjects.ok()) return Fail(opts.db, subjects.status());
-  int exit_code = kExitOk;
-  for (const std::string& subject : *subjects) {
-    auto state = (*store)->Replay(subject, opts.reverify);
-    if (!state.ok()) {
-      exit_code = std::max(exit_code, Fail(subject, state.status()));
-      continue;
-    }
+  return PrintStates(opts, [&opts](Store& store, const std::string& subject, MergedState* out) {
+    auto state = store.Replay(subject, opts.reverify);
+    if (!state.ok()) return Fail(subject, state.status());
+    int code = kExitOk;
     if (opts.check) {
-      auto cached = (*store)->State(subject);
+      auto cached = store.State(subject);
       if (!cached.ok() || cached->canonical != state->canonical) {
         ReportError(subject, "replayed state " + state->state_sha256 + " differs from the cached state " +
                                  (cached.ok() ? cached->state_sha256 : cached.status().message()));
-        exit_code = std::max<int>(exit_code, kExitProblemFound);
+        code = kExitProblemFound;
       }
     }
-    std::cout << state->canonical << '\n';
-  }
-  std::cout << std::flush;
-  return exit_code;
+    *out = std::move(*state);
+    return code;
+  });
 }
 
 int RunLog(const ReadOptions& opts) {
