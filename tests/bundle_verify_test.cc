@@ -6,16 +6,12 @@
 #include <sstream>
 
 #include "pith/bundle.h"
+#include "support/seed_data.h"
 
 namespace pith {
 namespace {
 
-std::string SeedText() {
-  std::ifstream in(std::string(PITH_TEST_DATA_DIR) + "/seeds/001_2e83a30e9a2c9dc7.txt", std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+std::string SeedText() { return testing::ReadSeed(testing::kSeedBundleFile); }
 
 TEST(BundleVerify, SeedBundleIsAllGood) {
   auto bundle = json::Parse(SeedText());

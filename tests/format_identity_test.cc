@@ -9,22 +9,13 @@
 #include "pith/ed25519.h"
 #include "pith/identity.h"
 #include "pith/keys.h"
+#include "support/seed_data.h"
 
 namespace pith {
 namespace {
 
-std::string ReadSeed(const std::string& name) {
-  std::ifstream in(std::string(PITH_TEST_DATA_DIR) + "/seeds/" + name, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-json::Value SeedBundle() {
-  auto doc = json::Parse(ReadSeed("001_2e83a30e9a2c9dc7.txt"));
-  EXPECT_TRUE(doc.ok()) << doc.status().ToString();
-  return *doc;
-}
+using testing::ReadSeed;
+using testing::SeedBundle;
 
 json::Value RecordFromPage(const std::string& name) {
   std::string text = ReadSeed(name);

@@ -8,18 +8,12 @@
 
 #include "pith/hash.h"
 #include "pith/merge.h"
+#include "support/seed_data.h"
 
 namespace pith {
 namespace {
 
-json::Value SeedBundle() {
-  std::ifstream in(std::string(PITH_TEST_DATA_DIR) + "/seeds/001_2e83a30e9a2c9dc7.txt", std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto doc = json::Parse(ss.str());
-  EXPECT_TRUE(doc.ok());
-  return *doc;
-}
+using testing::SeedBundle;
 
 constexpr char kSeedStateSha256[] = "714b945c9109b8481bc60f82bc23a6ea3b8d03f430b52e10c2326cdb229af968";
 

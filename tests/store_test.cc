@@ -18,6 +18,7 @@
 #include "pith/hash.h"
 #include "pith/merge.h"
 #include "pith/store.h"
+#include "support/seed_data.h"
 #include "support/test_events.h"
 
 namespace pith {
@@ -46,12 +47,7 @@ class StoreTest : public ::testing::Test {
     return out;
   }
 
-  static json::Value Seed() {
-    std::ifstream in(std::string(PITH_TEST_DATA_DIR) + "/seeds/001_2e83a30e9a2c9dc7.txt", std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return *json::Parse(ss.str());
-  }
+  static json::Value Seed() { return testing::SeedBundle(); }
 
   fs::path dir_;
 };
