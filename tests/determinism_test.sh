@@ -45,5 +45,13 @@ for i in 0 1 2; do "$bin" merge --keys "$work/key.json" --shard "$i/3" "$work/ev
 sort "$work/one.txt" >"$work/one-sorted.txt"
 same "union of 3 shards" "$work/one-sorted.txt" "$work/shards.txt"
 
+# Ingest sharded the same way: each shard's store holds exactly that shard's subjects and states.
+for i in 0 1 2; do
+  "$bin" ingest --db "$work/db$i" --shard "$i/3" "$work/events.jsonl" >/dev/null
+  "$bin" keys add --db "$work/db$i" "$work/key.json" >/dev/null
+  "$bin" state --db "$work/db$i" --all
+done | sort >"$work/ingested-shards.txt"
+same "ingest --shard over 3 stores" "$work/one-sorted.txt" "$work/ingested-shards.txt"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -10,6 +10,7 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "event_inputs.h"
 #include "store_common.h"
 
 namespace pith::cli {
@@ -23,10 +24,12 @@ struct IngestOptions {
   bool sync = false;
   bool trust_bundle_keys = false;
   unsigned threads = 0;
+  std::string shard_text;
+  Shard shard;
 };
 
 struct Totals {
-  size_t received = 0, added = 0, duplicates = 0, invalid = 0, bad_lines = 0;
+  size_t received = 0, added = 0, duplicates = 0, invalid = 0, bad_lines = 0, other_shards = 0;
   uint64_t bytes = 0, total_bytes = 0;
   std::set<std::string> subjects;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
@@ -67,6 +70,10 @@ class Ingester {
         ++totals_.bad_lines;
         continue;
       }
+      if (!opts_.shard.Contains(*subject)) {
+        ++totals_.other_shards;
+        continue;
+      }
       std::string s = *subject;
       batch_.push_back({std::move(s), std::move(line), std::move(*doc)});
       if (batch_.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(Flush());
@@ -82,6 +89,10 @@ class Ingester {
     const json::Value* events = doc->Find("events");
     if (number == nullptr || events == nullptr || !events->is_array()) {
       return Status::InvalidInput(path + ": not a bundle (no pith_number and events array) and not a .jsonl file");
+    }
+    if (!opts_.shard.Contains(*number)) {
+      totals_.other_shards += events->items().size();
+      return Status::OK();
     }
     if (opts_.trust_bundle_keys) {
       if (const json::Value* keys = doc->Find("public_keys"); keys != nullptr && keys->is_array()) {
@@ -126,7 +137,10 @@ class Ingester {
   std::vector<IncomingEvent> batch_;
 };
 
-int RunIngest(const IngestOptions& opts) {
+int RunIngest(IngestOptions& opts) {
+  auto shard = ParseShard(opts.shard_text);
+  if (!shard.ok()) return Fail("--shard", shard.status());
+  opts.shard = *shard;
   auto store = OpenStore(opts.db, true, opts.sync, opts.threads);
   if (!store.ok()) return Fail(opts.db, store.status());
   Ingester ingester(**store, opts);
@@ -148,6 +162,7 @@ int RunIngest(const IngestOptions& opts) {
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
   std::cout << "ingested " << t.received << " events in " << secs << " s: " << t.added << " new, " << t.duplicates
             << " duplicate, " << t.invalid << " invalid, " << t.subjects.size() << " subjects touched";
+  if (t.other_shards > 0) std::cout << ", " << t.other_shards << " of other shards skipped";
   if (t.bad_lines > 0) std::cout << ", " << t.bad_lines << " unreadable lines skipped";
   std::cout << std::endl;
   return t.bad_lines > 0 ? kExitBadInput : kExitOk;
@@ -163,6 +178,7 @@ void RegisterIngestCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--sync", opts->sync, "fsync every batch: an acknowledged event survives a crash or power loss");
   cmd->add_flag("--trust-bundle-keys", opts->trust_bundle_keys, "add the bundles' own public_keys to the store's trusted keys");
   cmd->add_option("--threads", opts->threads, "signature-checking threads (0: all cores)")->capture_default_str();
+  cmd->add_option("--shard", opts->shard_text, "only the subjects of shard I of N (I/N, 0-based; see specs/scaling.md)");
   cmd->callback([opts, exit_code] { *exit_code = RunIngest(*opts); });
 }
 
