@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 
 #include "parallel_for.h"
 #include "pith/hash.h"
@@ -108,6 +109,37 @@ void StreamMerger::AddDocuments(const std::string& subject, std::vector<json::Va
   for (json::Value& d : documents) target.push_back(std::move(d));
 }
 
+Result<MergedState> StreamMerger::MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
+                                               unsigned threads, const TrustedKeys& keys, const std::string& merge_version) {
+  PITH_RETURN_IF_ERROR(CheckSubjectSize(subject, inputs->lines.size() + inputs->documents.size()));
+  // Read back, parse and check the subject's lines.
+  const size_t n_lines = inputs->lines.size();
+  std::vector<json::Value> docs(n_lines);
+  std::vector<Status> read_errors(n_lines);
+  std::vector<DocumentVerdict> verdicts(n_lines + inputs->documents.size());
+  merge_internal::ParallelFor(n_lines, threads, [&](size_t i) {
+    std::string text;
+    const LineRef& ref = inputs->lines[i];
+    read_errors[i] = ReadAt(fds[ref.file], ref.offset, ref.length, &text);
+    if (!read_errors[i].ok()) return;
+    auto doc = json::Parse(text);
+    if (!doc.ok()) {
+      read_errors[i] = Status::IOError(files_[ref.file] + ": a line changed between the two passes");
+      return;
+    }
+    docs[i] = std::move(*doc);
+    verdicts[i] = CheckDocument(docs[i], subject, keys);
+  });
+  for (const Status& s : read_errors) PITH_RETURN_IF_ERROR(s);
+  for (json::Value& d : inputs->documents) docs.push_back(std::move(d));
+  merge_internal::ParallelFor(inputs->documents.size(), threads, [&](size_t k) {
+    verdicts[n_lines + k] = CheckDocument(docs[n_lines + k], subject, keys);
+  });
+  auto merged = MergeChecked(subject, docs, verdicts, keys, merge_version);
+  *inputs = SubjectInputs();  // release this subject's memory
+  return merged;
+}
+
 Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_version,
                          const std::function<Status(const std::string&, const MergedState&)>& emit) {
   if (!IsKnownMergeVersion(merge_version)) {
@@ -122,47 +154,35 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
     }
     fds.push_back(fd);
   }
+  // Small subjects are merged side by side, one per thread; a large one alone, with its
+  // documents spread over the threads. Either way states are emitted in pith-number order.
+  constexpr size_t kLargeSubject = 256;  // documents
+  constexpr size_t kSubjectsPerRound = 64;
+  std::vector<std::pair<const std::string*, SubjectInputs*>> order;
+  order.reserve(subjects_.size());
+  for (auto& entry : subjects_) order.emplace_back(&entry.first, &entry.second);
+  auto size_of = [](const SubjectInputs* in) { return in->lines.size() + in->documents.size(); };
+
   Status result;
-  // Not `auto& [subject, inputs]`: clang before 16 cannot capture structured bindings in lambdas.
-  for (auto& subject_entry : subjects_) {
-    const std::string& subject = subject_entry.first;
-    SubjectInputs& inputs = subject_entry.second;
-    result = CheckSubjectSize(subject, inputs.lines.size() + inputs.documents.size());
-    if (!result.ok()) break;
-    // Read back, parse and check this subject's lines on the worker threads.
-    const size_t n_lines = inputs.lines.size();
-    std::vector<json::Value> docs(n_lines);
-    std::vector<Status> read_errors(n_lines);
-    std::vector<DocumentVerdict> verdicts(n_lines + inputs.documents.size());
-    merge_internal::ParallelFor(n_lines, threads_, [&](size_t i) {
-      std::string text;
-      const LineRef& ref = inputs.lines[i];
-      read_errors[i] = ReadAt(fds[ref.file], ref.offset, ref.length, &text);
-      if (!read_errors[i].ok()) return;
-      auto doc = json::Parse(text);
-      if (!doc.ok()) {
-        read_errors[i] = Status::IOError(files_[ref.file] + ": a line changed between the two passes");
-        return;
+  for (size_t begin = 0; begin < order.size() && result.ok();) {
+    size_t end = begin + 1;
+    if (size_of(order[begin].second) < kLargeSubject) {
+      while (end < order.size() && end - begin < kSubjectsPerRound && size_of(order[end].second) < kLargeSubject) ++end;
+    }
+    const bool alone = end == begin + 1;
+    std::vector<std::optional<Result<MergedState>>> merged(end - begin);
+    merge_internal::ParallelFor(end - begin, alone ? 1 : threads_, [&](size_t k) {
+      merged[k] = MergeSubject(*order[begin + k].first, order[begin + k].second, fds, alone ? threads_ : 1, keys,
+                               merge_version);
+    });
+    for (size_t k = 0; k < merged.size() && result.ok(); ++k) {
+      if (!merged[k]->ok()) {
+        result = merged[k]->status();
+        break;
       }
-      docs[i] = std::move(*doc);
-      verdicts[i] = CheckDocument(docs[i], subject, keys);
-    });
-    for (const Status& s : read_errors) {
-      if (!s.ok()) result = s;
+      result = emit(*order[begin + k].first, **merged[k]);
     }
-    if (!result.ok()) break;
-    for (json::Value& d : inputs.documents) docs.push_back(std::move(d));
-    merge_internal::ParallelFor(inputs.documents.size(), threads_, [&](size_t k) {
-      verdicts[n_lines + k] = CheckDocument(docs[n_lines + k], subject, keys);
-    });
-    auto merged = MergeChecked(subject, docs, verdicts, keys, merge_version);
-    if (!merged.ok()) {
-      result = merged.status();
-      break;
-    }
-    result = emit(subject, *merged);
-    if (!result.ok()) break;
-    inputs = SubjectInputs();  // release this subject's memory
+    begin = end;
   }
   for (int f : fds) ::close(f);
   return result;

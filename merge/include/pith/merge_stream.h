@@ -62,6 +62,10 @@ class StreamMerger {
     std::vector<json::Value> documents;
   };
 
+  // Pass 2 for one subject, its documents checked on `threads` threads.
+  Result<MergedState> MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
+                                   unsigned threads, const TrustedKeys& keys, const std::string& merge_version);
+
   unsigned threads_;
   Shard shard_;
   std::vector<std::string> files_;
