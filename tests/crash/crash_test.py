@@ -42,19 +42,7 @@ TIME_BUDGET = 150.0   # seconds: stop starting new trials after this (the minimu
 MIN_TRIALS = 50
 
 
-def run(cmd, timeout=120, **kw):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, **kw)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-
-
-def states_by_subject(text):
-    """{pith_number: canonical line} from one-state-per-line output."""
-    out = {}
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        out[json.loads(line)["pith_number"]] = line
-    return out
+from store_cli import run, states_by_subject  # noqa: E402 (beside this script)
 
 
 class Crash:

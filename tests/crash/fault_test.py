@@ -41,17 +41,7 @@ NOBODY = 65534
 CHUNK_LINES = 60
 
 
-def run(cmd, timeout=300, **kw):
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout, **kw)
-    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
-
-
-def states_by_subject(text):
-    out = {}
-    for line in text.splitlines():
-        if line.strip():
-            out[json.loads(line)["pith_number"]] = line
-    return out
+from store_cli import run, states_by_subject  # noqa: E402 (beside this script)
 
 
 def crashed(rc):

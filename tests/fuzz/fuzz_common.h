@@ -54,16 +54,20 @@ inline constexpr std::string_view kTestKeyEntry =
     R"("fingerprint_sha256_hex":"6c96e7f81d1495e985808694fdd2cdc6",)"
     R"("fingerprint_sha256_b32_first128bits":"NSLOP6A5CSK6TBMAQ2KP3UWNYY","rotates_at":null})";
 
-// TrustedKeys::Defaults() (the real registry key pith-v1-2026-05) plus the test key.
+// TrustedKeys::Defaults() (the real registry key pith-v1-2026-05) plus the entries of a JSON text
+// (one entry or an array); a bad entry is a broken fuzz build, reported and aborted.
+inline TrustedKeys DefaultsPlus(std::string_view entries_json) {
+  TrustedKeys k = TrustedKeys::Defaults();
+  auto entries = json::Parse(entries_json);
+  if (!entries.ok()) Fail(__FILE__, __LINE__, "test key entries do not parse", entries.status().message());
+  Status s = k.AddFromJson(*entries);
+  if (!s.ok()) Fail(__FILE__, __LINE__, "test key entries refused", s.message());
+  return k;
+}
+
+// The defaults plus the test key.
 inline const TrustedKeys& FuzzKeys() {
-  static const TrustedKeys keys = [] {
-    TrustedKeys k = TrustedKeys::Defaults();
-    auto entry = json::Parse(kTestKeyEntry);
-    if (!entry.ok()) Fail(__FILE__, __LINE__, "test key entry does not parse", entry.status().message());
-    Status s = k.AddFromJson(*entry);
-    if (!s.ok()) Fail(__FILE__, __LINE__, "test key entry refused", s.message());
-    return k;
-  }();
+  static const TrustedKeys keys = DefaultsPlus(kTestKeyEntry);
   return keys;
 }
 

@@ -43,14 +43,7 @@ inline constexpr std::string_view kConformanceKeyEntries = R"([
 
 // TrustedKeys::Defaults() plus every conformance key (bindings and a rotation included).
 inline const TrustedKeys& ConformanceKeys() {
-  static const TrustedKeys keys = [] {
-    TrustedKeys k = TrustedKeys::Defaults();
-    auto entries = json::Parse(kConformanceKeyEntries);
-    if (!entries.ok()) Fail(__FILE__, __LINE__, "conformance key entries do not parse", entries.status().message());
-    Status s = k.AddFromJson(*entries);
-    if (!s.ok()) Fail(__FILE__, __LINE__, "conformance key entries refused", s.message());
-    return k;
-  }();
+  static const TrustedKeys keys = DefaultsPlus(kConformanceKeyEntries);
   return keys;
 }
 
