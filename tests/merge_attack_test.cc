@@ -14,6 +14,13 @@ namespace {
 
 using json::Value;
 
+// The state's object (merged states hold canonical bytes; this parses them).
+Value StateOf(const MergedState& s) {
+  auto parsed = s.Object();
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+  return parsed.ok() ? std::move(*parsed) : Value();
+}
+
 class MergeAttackTest : public ::testing::Test {
  protected:
   MergeAttackTest()
@@ -44,7 +51,8 @@ class MergeAttackTest : public ::testing::Test {
   // The reason the merge gives for the document whose claimed event_id is `id`.
   std::string ReasonFor(const MergedState& s, const Value& doc) {
     std::string doc_hash = Sha256Hex(json::Canonical(doc));
-    for (const Value& e : s.state.Find("invalid_events")->items()) {
+    const Value state = StateOf(s);
+    for (const Value& e : state.Find("invalid_events")->items()) {
       if (*e.FindString("document_sha256") == doc_hash) return *e.FindString("reason");
     }
     return "";
@@ -71,7 +79,7 @@ TEST_F(MergeAttackTest, EventReplayedUnderAnotherSubject) {
   Value e = Attestation(author_, "alice", "2026-09-01T00:00:01Z", std::nullopt, {}, "pith:2025:AAAAAAAAAAAAAAAAAAAAAAAAAA");
   MergedState s = MergeAll({subject_.events[0], e});
   EXPECT_EQ(ReasonFor(s, e), "wrong_subject");
-  EXPECT_TRUE(s.state.Find("current")->Find("author_attestations")->items().empty());
+  EXPECT_TRUE(StateOf(s).Find("current")->Find("author_attestations")->items().empty());
 }
 
 TEST_F(MergeAttackTest, SignatureCopiedOntoAlteredContent) {
@@ -84,7 +92,7 @@ TEST_F(MergeAttackTest, SignatureCopiedOntoAlteredContent) {
   Value fixed = Replace(Replace(altered, "content_sha256", Value::String(DigestHex(d))), "event_id", Value::String(EventIdFromDigest(d)));
   MergedState s = MergeAll({subject_.events[0], fixed});
   EXPECT_EQ(ReasonFor(s, fixed), "bad_signature");
-  EXPECT_TRUE(s.state.Find("current")->Find("author_attestations")->items().empty());
+  EXPECT_TRUE(StateOf(s).Find("current")->Find("author_attestations")->items().empty());
 }
 
 TEST_F(MergeAttackTest, LyingContentHashOrEventId) {
@@ -113,7 +121,7 @@ TEST_F(MergeAttackTest, ForeignSignerCannotSupersede) {
   Value theirs = Attestation(mallory_, "mallory", "2026-09-01T00:00:02Z", std::nullopt, {*mine.FindString("event_id")});
   MergedState s = MergeAll({subject_.events[0], mine, theirs});
   EXPECT_EQ(ReasonFor(s, theirs), "supersedes_foreign");
-  ASSERT_EQ(s.state.Find("current")->Find("author_attestations")->items().size(), 1u);
+  ASSERT_EQ(StateOf(s).Find("current")->Find("author_attestations")->items().size(), 1u);
 }
 
 TEST_F(MergeAttackTest, ReferenceLoopThroughLyingIdsTerminates) {
@@ -147,10 +155,10 @@ TEST_F(MergeAttackTest, ThousandsOfForksFromOneSignerStayBounded) {
   options.threads = 2;
   auto s = Merge(subject_.pith_number, docs, keys_, options);
   ASSERT_TRUE(s.ok());
-  ASSERT_EQ(s->state.Find("equivocations")->items().size(), 1u);
-  EXPECT_EQ(s->state.Find("equivocations")->items()[0].Find("event_ids")->items().size(), static_cast<size_t>(kForks));
-  EXPECT_TRUE(s->state.Find("current")->Find("author_attestations")->items().empty());
-  EXPECT_EQ(s->state.Find("applied_event_ids")->items().size(), 1u);
+  ASSERT_EQ(StateOf(*s).Find("equivocations")->items().size(), 1u);
+  EXPECT_EQ(StateOf(*s).Find("equivocations")->items()[0].Find("event_ids")->items().size(), static_cast<size_t>(kForks));
+  EXPECT_TRUE(StateOf(*s).Find("current")->Find("author_attestations")->items().empty());
+  EXPECT_EQ(StateOf(*s).Find("applied_event_ids")->items().size(), 1u);
 }
 
 TEST_F(MergeAttackTest, LimitsAreRefusedByName) {

@@ -45,7 +45,9 @@ TEST(MergeSeed, WithoutTheKeyBothEventsAreUnknownKey) {
   json::Value bundle = SeedBundle();
   auto merged = Merge(*bundle.FindString("pith_number"), bundle.Find("events")->items(), TrustedKeys(), {});
   ASSERT_TRUE(merged.ok());
-  const json::Value& s = merged->state;
+  auto parsed = merged->Object();
+  ASSERT_TRUE(parsed.ok());
+  const json::Value& s = *parsed;
   EXPECT_EQ(s.Find("valid_event_count")->text(), "0");
   EXPECT_EQ(s.Find("invalid_event_count")->text(), "2");
   for (const json::Value& e : s.Find("invalid_events")->items()) EXPECT_EQ(*e.FindString("reason"), "unknown_key");

@@ -141,7 +141,7 @@ TEST_F(StoreTest, TrustingAKeyLaterRecomputesStates) {
   ASSERT_TRUE(store->Append(Incoming(subject.pith_number, subject.events)).ok());
   auto untrusted = store->State(subject.pith_number);
   ASSERT_TRUE(untrusted.ok());
-  EXPECT_EQ(untrusted->state.Find("valid_event_count")->text(), "0");
+  EXPECT_EQ(untrusted->Object()->Find("valid_event_count")->text(), "0");
 
   ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
   TrustedKeys keys = TrustedKeys::Defaults();
@@ -150,7 +150,7 @@ TEST_F(StoreTest, TrustingAKeyLaterRecomputesStates) {
   auto trusted = store->State(subject.pith_number);
   ASSERT_TRUE(trusted.ok());
   EXPECT_EQ(trusted->canonical, expected->canonical);
-  EXPECT_NE(trusted->state.Find("valid_event_count")->text(), "0");
+  EXPECT_NE(trusted->Object()->Find("valid_event_count")->text(), "0");
 
   ASSERT_TRUE(store->RemoveKey("registry-a").ok());
   EXPECT_EQ(store->State(subject.pith_number)->canonical, untrusted->canonical);

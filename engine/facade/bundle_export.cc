@@ -44,7 +44,9 @@ Result<json::Value> BuildUnsignedBundle(Store& store, std::string_view subject, 
   if (!IsEventTimestamp(built_at)) return Status::InvalidInput("--built-at must be YYYY-MM-DDTHH:MM:SSZ");
   auto state = store.State(subject);
   if (!state.ok()) return state.status();
-  const Value& current = *state->state.Find("current");
+  auto state_object = state->Object();
+  if (!state_object.ok()) return state_object.status();
+  const Value& current = *state_object->Find("current");
   const Value& record = *current.Find("canonical_record");
   if (record.is_null()) {
     return Status::VerificationFailed("no valid record_created event for " + std::string(subject) + ": nothing to export");
@@ -101,13 +103,13 @@ Result<json::Value> BuildUnsignedBundle(Store& store, std::string_view subject, 
       {"timestamp_proofs", Value::Array(std::move(proofs))},
       {"mirror_hints", Value::Array({mirror})},
       {"public_keys", Value::Array(std::move(public_keys))},
-      {"merge_version", *state->state.Find("merge_version")},
+      {"merge_version", *state_object->Find("merge_version")},
       {"built_at", Value::String(built_at)},
       {"links", Value::Object({{"resolver", Value::String(resolver)},
                                {"bundle", Value::String(bundle_url)},
                                {"state", Value::String(state_url)},
                                {"well_known_bundle", Value::String(well_known)}})},
-      {"state", state->state},
+      {"state", *state_object},
   });
 }
 

@@ -72,6 +72,41 @@ json::Value SourceAliasesJson(const std::vector<SourceAlias>& aliases, const std
   return json::Value::Array(std::move(items));
 }
 
+namespace {
+bool IsUnhashedKey(std::string_view key) {
+  return std::find(std::begin(kEventUnhashedKeys), std::end(kEventUnhashedKeys), key) != std::end(kEventUnhashedKeys);
+}
+}  // namespace
+
+EventDigests ComputeEventDigests(const json::Value& event, std::string* canonical) {
+  // canon(event) member by member; the content bytes are the same members minus the unhashed
+  // ones, copied from it rather than written again.
+  std::string local;
+  std::string& doc = canonical ? *canonical : local;
+  doc.clear();
+  doc.reserve(4096);
+  std::string content;
+  content.reserve(4096);
+  doc.push_back('{');
+  content.push_back('{');
+  bool first = true, first_content = true;
+  for (const auto& [key, value] : event.members()) {
+    if (!first) doc.push_back(',');
+    first = false;
+    const size_t begin = doc.size();
+    json::AppendCanonicalString(key, &doc);
+    doc.push_back(':');
+    json::AppendCanonical(value, &doc);
+    if (IsUnhashedKey(key)) continue;
+    if (!first_content) content.push_back(',');
+    first_content = false;
+    content.append(doc, begin, std::string::npos);
+  }
+  doc.push_back('}');
+  content.push_back('}');
+  return {Sha256(doc), Sha256(content)};
+}
+
 Digest EventContentDigest(const json::Value& event) {
   std::string bytes;
   bytes.reserve(1024);
@@ -79,9 +114,7 @@ Digest EventContentDigest(const json::Value& event) {
   bytes.push_back('{');
   bool first = true;
   for (const auto& [key, value] : event.members()) {
-    if (std::find(std::begin(kEventUnhashedKeys), std::end(kEventUnhashedKeys), key) != std::end(kEventUnhashedKeys)) {
-      continue;
-    }
+    if (IsUnhashedKey(key)) continue;
     if (!first) bytes.push_back(',');
     first = false;
     json::AppendCanonicalString(key, &bytes);

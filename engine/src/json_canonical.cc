@@ -2,6 +2,7 @@
 // ensure_ascii=False), and Python's float repr.
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "pith/json.h"
@@ -9,15 +10,37 @@
 namespace pith::json {
 namespace {
 
+// True when one of the 8 bytes of `w` needs an escape: below 0x20, '"' or '\\' (SWAR; exact).
+inline bool WordNeedsEscape(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  const bool below_space = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
+  return below_space || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
+}
+
 void AppendEscapedString(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->push_back('"');
   size_t run_start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
+  size_t i = 0;
+  while (i < s.size()) {
+    // Most bytes need no escape: skip them 8 at a time.
+    if (i + 8 <= s.size()) {
+      uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      if (!WordNeedsEscape(w)) {
+        i += 8;
+        continue;
+      }
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
     out->append(s.data() + run_start, i - run_start);
     run_start = i + 1;
+    ++i;
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;

@@ -158,17 +158,19 @@ Result<BundleReport> VerifyBundle(const json::Value& bundle, const TrustedKeys& 
   auto merged = Merge(*number, events->items(), keys, merge_options);
   if (!merged.ok()) return merged.status();
   report.state_sha256 = merged->state_sha256;
+  auto merged_state = merged->Object();
+  if (!merged_state.ok()) return merged_state.status();
   std::vector<std::string_view> bad;
-  for (const json::Value& inv : merged->state.Find("invalid_events")->items()) {
+  for (const json::Value& inv : merged_state->Find("invalid_events")->items()) {
     const json::Value* eid = inv.Find("event_id");
     std::string name = "event " + (eid && eid->is_string() ? Short(eid->text()) : "doc " + Short(*inv.FindString("document_sha256")));
     c.Add(name, false, "invalid: " + *inv.FindString("reason"));
   }
-  for (const json::Value& eq : merged->state.Find("equivocations")->items()) {
+  for (const json::Value& eq : merged_state->Find("equivocations")->items()) {
     c.Add("equivocation", false, "signer key " + *eq.FindString("key_id") + " forked its " + *eq.FindString("target") + " chain");
   }
-  size_t valid = merged->state.Find("applied_event_ids")->items().size();
-  c.Add("events", merged->state.Find("invalid_events")->items().empty(),
+  size_t valid = merged_state->Find("applied_event_ids")->items().size();
+  c.Add("events", merged_state->Find("invalid_events")->items().empty(),
         std::to_string(valid) + " of " + std::to_string(events->items().size()) + " events applied");
   const json::Value* state = bundle.Find("state");
   if (state == nullptr) {

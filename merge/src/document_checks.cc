@@ -104,7 +104,8 @@ std::string_view CheckRecordCreated(const json::Value& payload, std::string_view
   return {};
 }
 
-std::string_view CheckInOrder(const json::Value& d, std::string_view subject, const TrustedKeys& keys) {
+std::string_view CheckInOrder(const json::Value& d, std::string_view subject, const TrustedKeys& keys,
+                              const Digest& content) {
   if (!WellTyped(d)) return reason::kMalformedEvent;
   if (!IsEventTimestamp(*d.FindString("created_at"))) return reason::kBadCreatedAt;
   if (!ReferencesWellFormed(d)) return reason::kBadReference;
@@ -113,7 +114,6 @@ std::string_view CheckInOrder(const json::Value& d, std::string_view subject, co
   if (type == nullptr) return reason::kUnknownEventType;
   if (*d.FindString("target") != type->target) return reason::kWrongTarget;
   if (*d.FindString("subject_pith_number") != subject) return reason::kWrongSubject;
-  Digest content = EventContentDigest(d);
   std::string content_hex = DigestHex(content);
   if (*d.FindString("content_sha256") != content_hex) return reason::kContentHashMismatch;
   if (*d.FindString("event_id") != "sha256:" + content_hex) return reason::kEventIdMismatch;
@@ -153,8 +153,15 @@ std::string_view CheckInOrder(const json::Value& d, std::string_view subject, co
 
 DocumentVerdict CheckDocument(const json::Value& document, std::string_view subject, const TrustedKeys& keys) {
   DocumentVerdict v;
-  v.document_sha256 = Sha256Hex(json::Canonical(document));
-  v.reason = std::string(CheckInOrder(document, subject, keys));
+  if (!document.is_object()) {
+    v.document_sha256 = Sha256Hex(json::Canonical(document));
+    v.reason = std::string(reason::kMalformedEvent);
+    return v;
+  }
+  // One canonical writing gives both the document's hash and the content hash of check 8.
+  EventDigests digests = ComputeEventDigests(document);
+  v.document_sha256 = DigestHex(digests.document);
+  v.reason = std::string(CheckInOrder(document, subject, keys, digests.content));
   return v;
 }
 

@@ -115,6 +115,12 @@ std::vector<json::Value> FindEquivocations(const std::vector<const EventNode*>& 
 
 bool IsKnownMergeVersion(std::string_view version) { return version == kMergeV1; }
 
+Result<json::Value> MergedState::Object() const {
+  auto parsed = json::Parse(canonical);
+  if (!parsed.ok()) return Status::Corruption("a state does not parse: " + parsed.status().message());
+  return parsed;
+}
+
 Result<MergedState> MergeChecked(std::string_view subject, const std::vector<json::Value>& documents,
                                  const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                  std::string_view merge_version) {

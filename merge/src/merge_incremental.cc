@@ -34,6 +34,13 @@ namespace reason = merge_internal::reason;
 
 namespace {
 
+// A new entry of a list of `current`, with its separating comma unless the list was empty.
+std::string EntryText(const EventNode& e, bool list_empty) {
+  std::string text = list_empty ? "" : ",";
+  merge_internal::AppendCurrentEntry(e, &text);
+  return text;
+}
+
 bool IsValidFate(Fate f) { return f == Fate::kApplied || f == Fate::kSuperseded || f == Fate::kExcluded; }
 
 size_t TypeIndex(const merge_internal::EventTypeInfo* type) {
@@ -383,7 +390,7 @@ Result<bool> IncrementalMerge::Add(const json::Value& doc, const DocumentVerdict
   }
   const size_t t = TypeIndex(d.type);
   const bool list_empty = l.list_close[t] == l.list_open[t] + 1;
-  edits.push_back({l.list_close[t], 0, (list_empty ? "" : ",") + json::Canonical(merge_internal::CurrentEntryJson(d))});
+  edits.push_back({l.list_close[t], 0, EntryText(d, list_empty)});
   m.Count(l.event_count, 1, &edits);
   m.Count(l.valid_event_count, 1, &edits);
   merge_internal::ApplyEdits(std::move(edits), &m.tail, &l);

@@ -1,6 +1,7 @@
 #include "state_builder.h"
 
 #include <algorithm>
+#include <functional>
 #include <set>
 
 #include "pith/codec.h"
@@ -22,6 +23,20 @@ Value CurrentEntryJson(const EventNode& e) {
   });
 }
 
+void AppendCurrentEntry(const EventNode& e, std::string* out) {
+  // The entry's keys, already in canonical (sorted) order.
+  static constexpr std::string_view kKeys[] = {"created_at", "event_id", "payload", "signer", "target"};
+  const json::Value& d = *e.doc;
+  out->push_back('{');
+  for (std::string_view key : kKeys) {
+    if (key != kKeys[0]) out->push_back(',');
+    json::AppendCanonicalString(key, out);
+    out->push_back(':');
+    json::AppendCanonical(*d.Find(key), out);
+  }
+  out->push_back('}');
+}
+
 Value InvalidEntryJson(const InvalidEntry& e) {
   const json::Value* id = e.claimed_event_id;
   bool well_formed_id = id != nullptr && id->is_string() && id->text().size() == 71 &&
@@ -35,74 +50,126 @@ Value InvalidEntryJson(const InvalidEntry& e) {
 
 namespace {
 
-Value InvalidEventsJson(std::vector<InvalidEntry> invalid) {
+// Writes canon of an object whose member values are written by callbacks: the members are
+// sorted by key here, so callers list them in any order.
+class ObjectWriter {
+ public:
+  using WriteValue = std::function<void(std::string*)>;
+  void Add(std::string_view key, WriteValue write) { members_.emplace_back(key, std::move(write)); }
+  void AddText(std::string_view key, std::string text) {
+    Add(key, [text = std::move(text)](std::string* out) { out->append(text); });
+  }
+  // Appends the object; *key_offsets (if given) receives where each key's opening quote landed.
+  void Write(std::string* out, std::vector<std::pair<std::string_view, size_t>>* key_offsets = nullptr) {
+    std::sort(members_.begin(), members_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    out->push_back('{');
+    for (size_t i = 0; i < members_.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      if (key_offsets) key_offsets->emplace_back(members_[i].first, out->size());
+      json::AppendCanonicalString(members_[i].first, out);
+      out->push_back(':');
+      members_[i].second(out);
+    }
+    out->push_back('}');
+  }
+
+ private:
+  std::vector<std::pair<std::string_view, WriteValue>> members_;
+};
+
+void AppendInvalidEvents(std::vector<InvalidEntry> invalid, std::string* out) {
   std::sort(invalid.begin(), invalid.end(),
             [](const InvalidEntry& a, const InvalidEntry& b) { return a.document_sha256 < b.document_sha256; });
-  std::vector<Value> items;
-  items.reserve(invalid.size());
-  for (const InvalidEntry& e : invalid) items.push_back(InvalidEntryJson(e));
-  return Value::Array(std::move(items));
+  out->push_back('[');
+  for (size_t i = 0; i < invalid.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    json::AppendCanonical(InvalidEntryJson(invalid[i]), out);
+  }
+  out->push_back(']');
 }
 
-Value CurrentJson(const std::vector<const EventNode*>& applied) {
+void AppendCurrent(const std::vector<const EventNode*>& applied, std::string* out) {
   std::set<std::string_view> superseded;
   for (const EventNode* e : applied) superseded.insert(e->supersedes.begin(), e->supersedes.end());
 
-  std::vector<Value::Member> current;
+  ObjectWriter current;
   const EventNode* record_created = nullptr;
   for (const EventTypeInfo* type = EventTypesBegin(); type != EventTypesEnd(); ++type) {
-    std::vector<Value> entries;
-    for (const EventNode* e : applied) {
-      if (e->type != type || superseded.count(e->event_id) != 0) continue;
-      if (IsRecordCreated(*type)) {
-        record_created = e;  // the last one in applied order wins
-      } else {
-        entries.push_back(CurrentEntryJson(*e));
+    if (IsRecordCreated(*type)) {
+      for (const EventNode* e : applied) {
+        if (e->type == type && superseded.count(e->event_id) == 0) record_created = e;  // the last one wins
       }
+      continue;
     }
-    if (!IsRecordCreated(*type)) current.emplace_back(std::string(type->state_list), Value::Array(std::move(entries)));
+    current.Add(type->state_list, [&applied, &superseded, type](std::string* o) {
+      o->push_back('[');
+      bool first = true;
+      for (const EventNode* e : applied) {
+        if (e->type != type || superseded.count(e->event_id) != 0) continue;
+        if (!first) o->push_back(',');
+        first = false;
+        AppendCurrentEntry(*e, o);
+      }
+      o->push_back(']');
+    });
   }
-  Value canonical_record;
-  Value aliases = Value::Array({});
+  std::string record_entry = "null", canonical_record = "null", aliases = "[]";
   if (record_created != nullptr) {
-    canonical_record = *record_created->doc->Find("payload")->Find("canonical_record");
+    record_entry.clear();
+    AppendCurrentEntry(*record_created, &record_entry);
+    const Value& record = *record_created->doc->Find("payload")->Find("canonical_record");
+    canonical_record = json::Canonical(record);
     // Section 3 derived this identity already; it cannot fail here.
-    auto id = DeriveRecordIdentity(canonical_record);
-    if (id.ok()) aliases = SourceAliasesJson(id->aliases, std::string(record_created->created_at));
+    auto id = DeriveRecordIdentity(record);
+    if (id.ok()) aliases = json::Canonical(SourceAliasesJson(id->aliases, std::string(record_created->created_at)));
   }
-  current.emplace_back("record_created", record_created ? CurrentEntryJson(*record_created) : Value::Null());
-  current.emplace_back("canonical_record", std::move(canonical_record));
-  current.emplace_back("source_aliases", std::move(aliases));
-  return Value::Object(std::move(current));
+  current.AddText("record_created", std::move(record_entry));
+  current.AddText("canonical_record", std::move(canonical_record));
+  current.AddText("source_aliases", std::move(aliases));
+  current.Write(out);
 }
 
 }  // namespace
 
 MergedState BuildState(const MergeOutcome& o) {
-  std::vector<Value> applied_ids;
-  applied_ids.reserve(o.applied.size());
-  for (const EventNode* e : o.applied) applied_ids.push_back(*e->doc->Find("event_id"));
-
   const size_t invalid_count = o.invalid.size();
-  std::vector<Value::Member> members = {
-      {"state_type", Value::String("pith_open_graph_state")},
-      {"state_version", Value::String("1.0")},
-      {"pith_number", Value::String(std::string(o.subject))},
-      {"merge_version", Value::String(std::string(o.merge_version))},
-      {"event_count", Value::Integer(static_cast<int64_t>(o.valid_event_count + invalid_count))},
-      {"valid_event_count", Value::Integer(static_cast<int64_t>(o.valid_event_count))},
-      {"invalid_event_count", Value::Integer(static_cast<int64_t>(invalid_count))},
-      {"equivocation_count", Value::Integer(static_cast<int64_t>(o.equivocations.size()))},
-      {"current", CurrentJson(o.applied)},
-      {"equivocations", Value::Array(o.equivocations)},
-      {"invalid_events", InvalidEventsJson(o.invalid)},
-      {"applied_event_ids", Value::Array(std::move(applied_ids))},
-  };
+  auto count = [](size_t n) { return std::to_string(n); };
+  ObjectWriter state;
+  state.Add("applied_event_ids", [&o](std::string* out) {
+    out->push_back('[');
+    for (size_t i = 0; i < o.applied.size(); ++i) {
+      if (i > 0) out->push_back(',');
+      json::AppendCanonicalString(o.applied[i]->event_id, out);
+    }
+    out->push_back(']');
+  });
+  state.Add("current", [&o](std::string* out) { AppendCurrent(o.applied, out); });
+  state.AddText("equivocation_count", count(o.equivocations.size()));
+  state.AddText("equivocations", json::Canonical(Value::Array(o.equivocations)));
+  state.AddText("event_count", count(o.valid_event_count + invalid_count));
+  state.Add("invalid_events", [&o](std::string* out) { AppendInvalidEvents(o.invalid, out); });
+  state.AddText("invalid_event_count", count(invalid_count));
+  state.AddText("merge_version", json::Canonical(Value::String(std::string(o.merge_version))));
+  state.AddText("pith_number", json::Canonical(Value::String(std::string(o.subject))));
+  state.AddText("state_type", "\"pith_open_graph_state\"");
+  state.AddText("state_version", "\"1.0\"");
+  state.AddText("valid_event_count", count(o.valid_event_count));
+
+  // canon(state without state_sha256) is hashed; state_sha256 then goes in at its sorted place,
+  // just before state_type (no other key sorts between them).
+  std::string unsigned_state;
+  std::vector<std::pair<std::string_view, size_t>> offsets;
+  state.Write(&unsigned_state, &offsets);
+  size_t at = 0;
+  for (const auto& [key, offset] : offsets) {
+    if (key == "state_type") at = offset;
+  }
   MergedState out;
-  out.state_sha256 = Sha256Hex(json::Canonical(Value::Object(members)));
-  members.emplace_back("state_sha256", Value::String(out.state_sha256));
-  out.state = Value::Object(std::move(members));
-  out.canonical = json::Canonical(out.state);
+  out.state_sha256 = Sha256Hex(unsigned_state);
+  out.canonical.reserve(unsigned_state.size() + 90);
+  out.canonical.append(unsigned_state, 0, at);
+  out.canonical.append("\"state_sha256\":\"").append(out.state_sha256).append("\",");
+  out.canonical.append(unsigned_state, at, std::string::npos);
   return out;
 }
 

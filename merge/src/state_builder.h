@@ -25,10 +25,13 @@ struct MergeOutcome {
   std::vector<const EventNode*> applied;            // in applied order
 };
 
+// canon(state) written directly (no state object is built), and its state_sha256.
 MergedState BuildState(const MergeOutcome& outcome);
 
 // An entry of a list of `current` (section 7), and of invalid_events (section 8).
 json::Value CurrentEntryJson(const EventNode& e);
 json::Value InvalidEntryJson(const InvalidEntry& e);
+// canon(CurrentEntryJson(e)) appended to *out, written straight from the document.
+void AppendCurrentEntry(const EventNode& e, std::string* out);
 
 }  // namespace pith::merge_internal

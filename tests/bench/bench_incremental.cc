@@ -150,7 +150,7 @@ int main(int argc, char** argv) {
     if (!summary.ok()) Die(summary.status().message());
     if (!state.ok()) Die(state.status().message());
     if (summary->added != 1 || summary->invalid != 0) Die("the appended event was not added as a valid event");
-    if (IntMember(state->state, "valid_event_count") != ++valid) Die("the appended event is not counted valid");
+    if (IntMember(*state->Object(), "valid_event_count") != ++valid) Die("the appended event is not counted valid");
     if (state->state_sha256.size() != 64) Die("no state_sha256");
     append_only.v.push_back(Ms(t0, t1));
     state_only.v.push_back(Ms(t1, t2));

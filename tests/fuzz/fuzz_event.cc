@@ -74,7 +74,9 @@ void CheckOne(const pith::json::Value& doc) {
   PITH_FUZZ_CHECK_MSG(merged->canonical == checked->canonical, merged->canonical + "\n  " + checked->canonical);
   pith::fuzz::CheckState(*merged, subject);
 
-  const pith::json::Value& state = merged->state;
+  auto parsed_state = merged->Object();
+  PITH_FUZZ_CHECK(parsed_state.ok());
+  const pith::json::Value& state = *parsed_state;
   PITH_FUZZ_CHECK(pith::fuzz::IntMember(state, "event_count") == 1);
   const auto& invalid_events = pith::fuzz::ArrayMember(state, "invalid_events").items();
   const auto& applied = pith::fuzz::ArrayMember(state, "applied_event_ids").items();

@@ -70,7 +70,9 @@ void MergeAndCheck(const std::vector<pith::json::Value>& docs, const std::string
   PITH_FUZZ_CHECK_MSG(checked.ok(), checked.status().message());
   PITH_FUZZ_CHECK_MSG(checked->canonical == want, want + "\n  " + checked->canonical);
 
-  const pith::json::Value& state = merged->state;
+  auto parsed_state = merged->Object();
+  PITH_FUZZ_CHECK(parsed_state.ok());
+  const pith::json::Value& state = *parsed_state;
   std::set<std::string> applied;
   for (const pith::json::Value& id : pith::fuzz::ArrayMember(state, "applied_event_ids").items()) {
     PITH_FUZZ_CHECK(id.is_string());

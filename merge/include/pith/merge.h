@@ -38,10 +38,13 @@ inline constexpr size_t kMaxEventsPerBundle = 100'000;
 // kInvalidInput naming the limit when `count` documents exceed kMaxDocumentsPerSubject.
 Status CheckSubjectSize(std::string_view subject, size_t count);
 
+// A state as the merge writes it: its canonical bytes are the product (they are what is hashed,
+// stored and served); Object() parses them for a caller that looks inside.
 struct MergedState {
-  json::Value state;         // the state object, state_sha256 included
-  std::string canonical;     // canon(state)
+  std::string canonical;     // canon(state), state_sha256 included
   std::string state_sha256;  // hex
+
+  Result<json::Value> Object() const;
 };
 
 // The result of checking one document alone (merge-v1.md section 3).
