@@ -61,6 +61,26 @@ check "two inputs, one subject, one state" test "$(wc -l <"$work/out")" -eq 1
 expect "unknown merge version" 2 "$bin" merge --merge-version pith-open-graph-merge-v9 "$seed"
 check "unknown version is named" grep -q "pith-open-graph-merge-v9" "$work/err"
 
+# merge's first pass only scans each line for its subject; the lines the strict parser refuses are
+# still each reported once, FILE:LINE:COL, in input order, and left out of the states.
+{
+  printf '%s\n' '{"subject_pith_number":"P1","a":{"b":1,"b":2}}'
+  printf '%s\n' '{"subject_pith_number":"P1","x":"\ud800"}'
+  printf '%s\n' '{"subject_pith_number":"P1","event_type":"x"}'
+  printf '%s\n' '{"subject_pith_number":"P2","n":1e999}'
+  printf '%s\n' '{"subject_pith_number":"P2"} trailing'
+  printf '%s\n' '{"subject_pith_number":"P3","s":"'"$(printf '\377')"'"}'
+} >"$work/mixed.jsonl"
+expect "merge reports refused lines" 2 "$bin" merge "$work/mixed.jsonl"
+check "nested duplicate key named at line 1" grep -q "^pith-merge: error: $work/mixed.jsonl:1:[0-9]*: duplicate key" "$work/err"
+check "lone surrogate named at line 2" grep -q "^pith-merge: error: $work/mixed.jsonl:2:[0-9]*: .*surrogate" "$work/err"
+check "overflow named at line 4" grep -q "^pith-merge: error: $work/mixed.jsonl:4:[0-9]*: .*overflows" "$work/err"
+check "trailing data named at line 5" grep -q "^pith-merge: error: $work/mixed.jsonl:5:[0-9]*: .*followed by other values" "$work/err"
+check "invalid UTF-8 named at line 6" grep -q "^pith-merge: error: $work/mixed.jsonl:6:[0-9]*: .*encoding" "$work/err"
+check "problems in input order" test "$(sed -n 's/^pith-merge: error: [^:]*:\([0-9]*\):.*/\1/p' "$work/err" | tr '\n' ' ')" = "1 2 4 5 6 "
+check "only the readable line makes a state" test "$(wc -l <"$work/out")" -eq 1
+check "its state counts it alone" grep -q '"event_count":1,' "$work/out"
+
 expect "keygen" 0 "$bin" keygen --out "$work/k.json" --key-id test-key --signer-id me --signer-type mirror
 check "key file mode is 0600" test "$(stat -c %a "$work/k.json")" = 600
 check "keygen prints no secret" sh -c "! grep -q seed_b64 '$work/out'"

@@ -41,7 +41,6 @@ int RunMerge(const MergeCommandOptions& opts) {
     for (auto& [subject, docs] : one.by_subject) merger.AddDocuments(subject, std::move(docs));
     bundles.bundle_key_lists.insert(bundles.bundle_key_lists.end(), one.bundle_key_lists.begin(), one.bundle_key_lists.end());
   }
-  for (const InputProblem& p : merger.problems()) ReportError(p.where, p.what);
   auto keys = LoadTrustedKeys(opts.key_files, opts.trust_bundle_keys ? &bundles : nullptr);
   if (!keys.ok()) return Fail("", keys.status());
   std::string out;
@@ -55,6 +54,7 @@ int RunMerge(const MergeCommandOptions& opts) {
     return std::cout ? Status::OK() : Status::IOError("cannot write to standard output");
   });
   std::cout << out << std::flush;
+  for (const InputProblem& p : merger.problems()) ReportError(p.where, p.what);
   if (!s.ok()) return Fail("", s);
   return merger.problems().empty() ? kExitOk : kExitBadInput;
 }

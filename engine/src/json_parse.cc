@@ -77,8 +77,9 @@ class Builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Builder> 
     Frame frame = std::move(stack_.back());
     stack_.pop_back();
     auto& members = frame.members;
-    std::stable_sort(members.begin(), members.end(),
-                     [](const Value::Member& a, const Value::Member& b) { return a.first < b.first; });
+    auto by_key = [](const Value::Member& a, const Value::Member& b) { return a.first < b.first; };
+    // Canonical input arrives sorted already; stable_sort would allocate a buffer for nothing.
+    if (!std::is_sorted(members.begin(), members.end(), by_key)) std::stable_sort(members.begin(), members.end(), by_key);
     for (size_t i = 1; i < members.size(); ++i) {
       if (members[i - 1].first == members[i].first) {
         return Fail("duplicate key \"" + members[i].first + "\" in one object");
@@ -169,8 +170,13 @@ Status MakeError(std::string_view text, size_t offset, std::string what, ParseEr
   return Status::InvalidInput(msg);
 }
 
-constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag |
-                           rapidjson::kParseNumbersAsStringsFlag;
+// Strings are checked by CheckString (IsValidUtf8 on the decoded bytes), which refuses exactly what
+// RapidJSON's encoding validation would also refuse (escapes decode to whole sequences, so they
+// cannot complete a broken one). So documents are parsed without that validation, and only a
+// refused one is parsed again with it, to name the offending byte rather than the string's end.
+constexpr unsigned kBaseFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+constexpr unsigned kFlags = kBaseFlags;
+constexpr unsigned kLocatingFlags = kBaseFlags | rapidjson::kParseValidateEncodingFlag;
 
 }  // namespace
 }  // namespace pith::json
@@ -181,11 +187,16 @@ constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseVa
 // integers of 309+ digits and on exponents past 308 (even "0e400"). This one only checks the JSON
 // grammar  -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?  and hands the text to the Builder,
 // which applies the limits and rounds floats.
-template <>
-template <>
-void rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator>::ParseNumber<
-    pith::json::kFlags, rapidjson::MemoryStream, pith::json::Builder>(rapidjson::MemoryStream& is,
-                                                                      pith::json::Builder& handler) {
+namespace pith::json {
+namespace {
+struct ScanError {
+  rapidjson::ParseErrorCode code = rapidjson::kParseErrorNone;
+  size_t offset = 0;
+};
+
+void ScanNumber(rapidjson::MemoryStream& is, Builder& handler, ScanError* error) {
+  auto SetParseError = [error](rapidjson::ParseErrorCode code, size_t offset) { *error = {code, offset}; };
+  using namespace rapidjson;
   const size_t start = is.Tell();
   const char* const begin = is.src_;
   auto is_digit = [&is] { return is.Peek() >= '0' && is.Peek() <= '9'; };
@@ -233,6 +244,28 @@ void rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::C
     SetParseError(kParseErrorTermination, start);
   }
 }
+}  // namespace
+}  // namespace pith::json
+
+// Both flag sets the parser uses get the scanner above.
+template <>
+template <>
+void rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator>::ParseNumber<
+    pith::json::kFlags, rapidjson::MemoryStream, pith::json::Builder>(rapidjson::MemoryStream& is,
+                                                                      pith::json::Builder& handler) {
+  pith::json::ScanError error;
+  pith::json::ScanNumber(is, handler, &error);
+  if (error.code != kParseErrorNone) SetParseError(error.code, error.offset);
+}
+template <>
+template <>
+void rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator>::ParseNumber<
+    pith::json::kLocatingFlags, rapidjson::MemoryStream, pith::json::Builder>(rapidjson::MemoryStream& is,
+                                                                              pith::json::Builder& handler) {
+  pith::json::ScanError error;
+  pith::json::ScanNumber(is, handler, &error);
+  if (error.code != kParseErrorNone) SetParseError(error.code, error.offset);
+}
 
 namespace pith::json {
 
@@ -252,11 +285,17 @@ Result<Value> Parse(std::string_view text, const ParseLimits& limits, ParseError
   rapidjson::Reader reader;
   rapidjson::ParseResult result = reader.Parse<kFlags>(stream, builder);
   if (result.IsError()) {
-    std::string what = result.Code() == rapidjson::kParseErrorTermination
-                           ? builder.error()
-                           : rapidjson::GetParseError_En(result.Code());
+    // Again with RapidJSON's encoding validation, which points at the offending byte.
+    Builder locating(limits);
+    rapidjson::MemoryStream again(text.data(), text.size());
+    rapidjson::Reader locating_reader;
+    rapidjson::ParseResult located = locating_reader.Parse<kLocatingFlags>(again, locating);
+    const bool use_located = located.IsError();
+    const rapidjson::ParseResult& r = use_located ? located : result;
+    const Builder& b = use_located ? locating : builder;
+    std::string what = r.Code() == rapidjson::kParseErrorTermination ? b.error() : rapidjson::GetParseError_En(r.Code());
     if (!what.empty() && what.back() == '.') what.pop_back();
-    return MakeError(text, result.Offset(), std::move(what), error);
+    return MakeError(text, r.Offset(), std::move(what), error);
   }
   // MemoryStream reads a NUL byte as the end of input: anything left after it is trailing data.
   if (stream.Tell() < text.size()) {

@@ -3,13 +3,16 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <tuple>
 #include <cstring>
 #include <fstream>
 #include <optional>
 
 #include "parallel_for.h"
 #include "pith/hash.h"
+#include "subject_scan.h"
 
 namespace pith {
 namespace {
@@ -33,6 +36,19 @@ Status ReadAt(int fd, uint64_t offset, uint32_t length, std::string* out) {
     done += static_cast<size_t>(n);
   }
   return Status::OK();
+}
+
+// The 1-based number of the line starting at `offset` (for a problem found in pass 2).
+Result<size_t> LineNumberAt(int fd, uint64_t offset) {
+  size_t line = 1;
+  std::string block;
+  for (uint64_t at = 0; at < offset;) {
+    uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(offset - at, 1u << 20));
+    PITH_RETURN_IF_ERROR(ReadAt(fd, at, n, &block));
+    line += static_cast<size_t>(std::count(block.begin(), block.end(), '\n'));
+    at += n;
+  }
+  return line;
 }
 
 }  // namespace
@@ -59,10 +75,15 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
     subject_of.assign(chunk.size(), std::string());
     errors.assign(chunk.size(), json::ParseError());
     merge_internal::ParallelFor(chunk.size(), threads_, [&](size_t i) {
+      // The quick scan; pass 2 parses strictly (and reports) every line it lets through.
+      if (auto subject = merge_internal::ScanSubject(chunk[i].text); subject && !subject->empty()) {
+        subject_of[i] = std::move(*subject);
+        return;
+      }
       auto doc = json::Parse(chunk[i].text, {}, &errors[i]);
       if (!doc.ok()) return;
       const std::string* s = doc->FindString("subject_pith_number");
-      if (s == nullptr) {
+      if (s == nullptr || s->empty()) {
         errors[i].what = "event has no subject_pith_number string; it belongs to no subject and is skipped";
         errors[i].column = 0;
         return;
@@ -73,7 +94,7 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
       if (subject_of[i].empty()) {
         std::string where = path + ":" + std::to_string(chunk[i].number);
         if (errors[i].column != 0) where += ":" + std::to_string(errors[i].column);
-        problems_.push_back({where, errors[i].what});
+        problems_.push_back({where, errors[i].what, file, chunk[i].offset});
         continue;
       }
       if (!shard_.Contains(subject_of[i])) continue;
@@ -91,7 +112,7 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
     offset += line.size() + 1;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     if (line.size() > json::ParseLimits().max_document_bytes) {
-      problems_.push_back({path + ":" + std::to_string(number), "line longer than the document limit"});
+      problems_.push_back({path + ":" + std::to_string(number), "line longer than the document limit", file, line_offset});
       continue;
     }
     chunk.push_back({std::move(line), line_offset, number});
@@ -109,35 +130,60 @@ void StreamMerger::AddDocuments(const std::string& subject, std::vector<json::Va
   for (json::Value& d : documents) target.push_back(std::move(d));
 }
 
-Result<MergedState> StreamMerger::MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
-                                               unsigned threads, const TrustedKeys& keys, const std::string& merge_version) {
+Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
+                                               unsigned threads, const TrustedKeys& keys, const std::string& merge_version,
+                                               std::vector<InputProblem>* problems) {
   PITH_RETURN_IF_ERROR(CheckSubjectSize(subject, inputs->lines.size() + inputs->documents.size()));
-  // Read back, parse and check the subject's lines.
+  // Read back, parse and check the subject's lines. Pass 1 only scanned them: a line the strict
+  // parser refuses is reported here and left out, as pass 1 would have.
   const size_t n_lines = inputs->lines.size();
   std::vector<json::Value> docs(n_lines);
   std::vector<Status> read_errors(n_lines);
-  std::vector<DocumentVerdict> verdicts(n_lines + inputs->documents.size());
+  std::vector<std::optional<json::ParseError>> refused(n_lines);
+  std::vector<DocumentVerdict> verdicts(n_lines);
   merge_internal::ParallelFor(n_lines, threads, [&](size_t i) {
     std::string text;
     const LineRef& ref = inputs->lines[i];
     read_errors[i] = ReadAt(fds[ref.file], ref.offset, ref.length, &text);
     if (!read_errors[i].ok()) return;
-    auto doc = json::Parse(text);
+    json::ParseError error;
+    auto doc = json::Parse(text, {}, &error);
     if (!doc.ok()) {
-      read_errors[i] = Status::IOError(files_[ref.file] + ": a line changed between the two passes");
+      refused[i] = std::move(error);
       return;
     }
     docs[i] = std::move(*doc);
     verdicts[i] = CheckDocument(docs[i], subject, keys);
   });
   for (const Status& s : read_errors) PITH_RETURN_IF_ERROR(s);
+  size_t kept = 0;
+  for (size_t i = 0; i < n_lines; ++i) {
+    if (refused[i]) {
+      const LineRef& ref = inputs->lines[i];
+      auto line = LineNumberAt(fds[ref.file], ref.offset);
+      if (!line.ok()) return line.status();
+      problems->push_back({files_[ref.file] + ":" + std::to_string(*line) + ":" + std::to_string(refused[i]->column),
+                           refused[i]->what, ref.file, ref.offset});
+      continue;
+    }
+    if (kept != i) {
+      docs[kept] = std::move(docs[i]);
+      verdicts[kept] = std::move(verdicts[i]);
+    }
+    ++kept;
+  }
+  docs.resize(kept);
+  verdicts.resize(kept + inputs->documents.size());
+  const size_t n_parsed = kept;
   for (json::Value& d : inputs->documents) docs.push_back(std::move(d));
   merge_internal::ParallelFor(inputs->documents.size(), threads, [&](size_t k) {
-    verdicts[n_lines + k] = CheckDocument(docs[n_lines + k], subject, keys);
+    verdicts[n_parsed + k] = CheckDocument(docs[n_parsed + k], subject, keys);
   });
-  auto merged = MergeChecked(subject, docs, verdicts, keys, merge_version);
   *inputs = SubjectInputs();  // release this subject's memory
-  return merged;
+  if (docs.empty()) return std::optional<MergedState>();  // every line of it was refused: no subject
+  auto merged = MergeChecked(subject, docs, verdicts, keys, merge_version);
+  if (!merged.ok()) return merged.status();
+  return std::optional<MergedState>(std::move(*merged));
 }
 
 Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_version,
@@ -170,21 +216,28 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
       while (end < order.size() && end - begin < kSubjectsPerRound && size_of(order[end].second) < kLargeSubject) ++end;
     }
     const bool alone = end == begin + 1;
-    std::vector<std::optional<Result<MergedState>>> merged(end - begin);
+    std::vector<std::optional<Result<std::optional<MergedState>>>> merged(end - begin);
+    std::vector<std::vector<InputProblem>> refused(end - begin);
     merge_internal::ParallelFor(end - begin, alone ? 1 : threads_, [&](size_t k) {
       merged[k] = MergeSubject(*order[begin + k].first, order[begin + k].second, fds, alone ? threads_ : 1, keys,
-                               merge_version);
+                               merge_version, &refused[k]);
     });
+    for (auto& r : refused) problems_.insert(problems_.end(), r.begin(), r.end());
     for (size_t k = 0; k < merged.size() && result.ok(); ++k) {
       if (!merged[k]->ok()) {
         result = merged[k]->status();
         break;
       }
-      result = emit(*order[begin + k].first, **merged[k]);
+      const std::optional<MergedState>& state = merged[k]->value();
+      if (state) result = emit(*order[begin + k].first, *state);
     }
     begin = end;
   }
   for (int f : fds) ::close(f);
+  // Problems in input order, whichever pass found them.
+  std::stable_sort(problems_.begin(), problems_.end(), [](const InputProblem& a, const InputProblem& b) {
+    return std::tie(a.file, a.offset) < std::tie(b.file, b.offset);
+  });
   return result;
 }
 

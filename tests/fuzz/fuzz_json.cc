@@ -7,11 +7,15 @@
 //     never "-0"; every float's text is FloatRepr(strtod(text)) (Python's repr, a fixed point);
 //   - an input accepted under tight limits is accepted under the default limits, as the same value.
 // For every refused input, the error position lies inside the input.
+// The streaming merge's pass-1 scan (merge/src/subject_scan.h) never disagrees with the parser: when
+// it finds a subject in an input the parser accepts, that input is an object whose
+// subject_pith_number is that very string.
 #include <cstdlib>
 #include <string>
 
 #include "fuzz_common.h"
 #include "pith/json.h"
+#include "subject_scan.h"
 
 namespace {
 
@@ -88,6 +92,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string appended = "prefix";
     pith::json::AppendCanonical(x, &appended);
     PITH_FUZZ_CHECK(appended.compare(0, 6, "prefix") == 0 && appended.compare(6, std::string::npos, c) == 0);
+  }
+
+  if (auto subject = pith::merge_internal::ScanSubject(input); subject && parsed.ok()) {
+    const std::string* strict = parsed->FindString("subject_pith_number");
+    PITH_FUZZ_CHECK_MSG(strict != nullptr && *strict == *subject, *subject);
   }
 
   // Tight limits reach every limit check on small inputs; tightening never accepts more.

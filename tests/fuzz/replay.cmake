@@ -15,6 +15,9 @@ foreach(target json event bundle merge jsonl)
   set_tests_properties(fuzz_replay_${target} PROPERTIES TIMEOUT 300)
 endforeach()
 
+# The json target also checks the merge's pass-1 subject scan (an internal of merge/).
+target_include_directories(fuzz_json_replay PRIVATE ${PROJECT_SOURCE_DIR}/merge/src)
+
 # The CLI's .jsonl reader, compiled from its own sources (tools/ has no library target).
 target_sources(fuzz_jsonl_replay PRIVATE ${PROJECT_SOURCE_DIR}/tools/event_inputs.cc ${PROJECT_SOURCE_DIR}/tools/cli_common.cc)
 target_include_directories(fuzz_jsonl_replay PRIVATE ${PROJECT_SOURCE_DIR}/tools)

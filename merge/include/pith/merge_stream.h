@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ struct Shard {
 struct InputProblem {
   std::string where;
   std::string what;
+  uint32_t file = 0;    // the index of its file in the order the files were added
+  uint64_t offset = 0;  // its byte offset in that file
 };
 
 class StreamMerger {
@@ -44,10 +47,12 @@ class StreamMerger {
   // Documents already in memory (a bundle's events) for one subject.
   void AddDocuments(const std::string& subject, std::vector<json::Value> documents);
 
-  // Pass 2: every subject of the shard, in pith-number order.
+  // Pass 2: every subject of the shard, in pith-number order. Lines that pass 1 indexed but the
+  // strict parser refuses are left out and added to problems().
   Status Run(const TrustedKeys& keys, const std::string& merge_version,
              const std::function<Status(const std::string& subject, const MergedState&)>& emit);
 
+  // Input lines left out, in input order (complete once Run has returned).
   const std::vector<InputProblem>& problems() const { return problems_; }
   size_t indexed_events() const { return indexed_; }
 
@@ -62,9 +67,11 @@ class StreamMerger {
     std::vector<json::Value> documents;
   };
 
-  // Pass 2 for one subject, its documents checked on `threads` threads.
-  Result<MergedState> MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
-                                   unsigned threads, const TrustedKeys& keys, const std::string& merge_version);
+  // Pass 2 for one subject, its documents checked on `threads` threads; nullopt when the strict
+  // parser refused every line of it.
+  Result<std::optional<MergedState>> MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
+                                   unsigned threads, const TrustedKeys& keys, const std::string& merge_version,
+                                   std::vector<InputProblem>* problems);
 
   unsigned threads_;
   Shard shard_;
