@@ -6,11 +6,13 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "cli_common.h"
 #include "commands.h"
 #include "event_inputs.h"
+#include "pith/parallel_for.h"
 #include "store_common.h"
 
 namespace pith::cli {
@@ -51,22 +53,38 @@ class Ingester {
   Status AddJsonLines(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     if (!in) return Status::NotFound(path + ": cannot open");
+    std::vector<std::pair<std::string, size_t>> lines;  // text, line number
     std::string line;
     size_t line_number = 0;
     while (std::getline(in, line)) {
       ++line_number;
       totals_.bytes += line.size() + 1;
       if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      json::ParseError where;
-      auto doc = json::Parse(line, {}, &where);
-      if (!doc.ok()) {
-        ReportError(path + ":" + std::to_string(line_number) + ":" + std::to_string(where.column), where.what);
+      lines.emplace_back(std::move(line), line_number);
+      if (lines.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(AddLines(path, &lines));
+    }
+    if (in.bad()) return Status::IOError(path + ": read failed");
+    return AddLines(path, &lines);
+  }
+
+  // Parses a run of lines (in parallel) and adds them in order.
+  Status AddLines(const std::string& path, std::vector<std::pair<std::string, size_t>>* lines) {
+    std::vector<std::optional<json::Value>> docs(lines->size());
+    std::vector<json::ParseError> errors(lines->size());
+    ParallelFor(lines->size(), opts_.threads, [&](size_t i) {
+      auto doc = json::Parse((*lines)[i].first, {}, &errors[i]);
+      if (doc.ok()) docs[i] = std::move(*doc);
+    });
+    for (size_t i = 0; i < lines->size(); ++i) {
+      auto& [text, number] = (*lines)[i];
+      if (!docs[i]) {
+        ReportError(path + ":" + std::to_string(number) + ":" + std::to_string(errors[i].column), errors[i].what);
         ++totals_.bad_lines;
         continue;
       }
-      const std::string* subject = doc->FindString("subject_pith_number");
+      const std::string* subject = docs[i]->FindString("subject_pith_number");
       if (subject == nullptr) {
-        ReportError(path + ":" + std::to_string(line_number), "event has no subject_pith_number string; skipped");
+        ReportError(path + ":" + std::to_string(number), "event has no subject_pith_number string; skipped");
         ++totals_.bad_lines;
         continue;
       }
@@ -75,10 +93,10 @@ class Ingester {
         continue;
       }
       std::string s = *subject;
-      batch_.push_back({std::move(s), std::move(line), std::move(*doc)});
+      batch_.push_back({std::move(s), std::move(text), std::move(*docs[i])});
       if (batch_.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(Flush());
     }
-    if (in.bad()) return Status::IOError(path + ": read failed");
+    lines->clear();
     return Status::OK();
   }
 

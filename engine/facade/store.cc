@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 
 #include "pith/codec.h"
 #include "pith/event_log.h"
 #include "pith/hash.h"
+#include "pith/parallel_for.h"
 #include "subject_snapshots.h"
 
 namespace pith {
@@ -17,20 +19,46 @@ namespace {
 
 // The trusted-key entries a document's section 3 verdict depends on: its signer's and, for a
 // record_created, its receipt's. Their canonical bytes (or "null") feed the verdict cache key.
-std::string DocumentKeysDigest(const json::Value& doc, const TrustedKeys& keys) {
+std::string KeysDigest(const std::string* signer_key_id, const std::string* receipt_key_id, const TrustedKeys& keys) {
   std::string material;
-  auto add = [&](const std::string* key_id) {
+  for (const std::string* key_id : {signer_key_id, receipt_key_id}) {
     const PublicKeyEntry* e = key_id ? keys.Find(*key_id) : nullptr;
     material += e ? json::Canonical(e->raw) : "null";
     material.push_back('\n');
-  };
-  const json::Value* signer = doc.Find("signer");
-  add(signer ? signer->FindString("key_id") : nullptr);
-  const json::Value* payload = doc.Find("payload");
-  const json::Value* receipt = payload ? payload->Find("receipt") : nullptr;
-  add(receipt ? receipt->FindString("key_id") : nullptr);
+  }
   return Sha256Hex(material);
 }
+
+// The key ids DocumentKeysDigest depends on (null where the document names none).
+std::pair<const std::string*, const std::string*> DocumentKeyIds(const json::Value& doc) {
+  const json::Value* signer = doc.Find("signer");
+  const json::Value* payload = doc.Find("payload");
+  const json::Value* receipt = payload ? payload->Find("receipt") : nullptr;
+  return {signer ? signer->FindString("key_id") : nullptr, receipt ? receipt->FindString("key_id") : nullptr};
+}
+
+std::string DocumentKeysDigest(const json::Value& doc, const TrustedKeys& keys) {
+  auto [signer, receipt] = DocumentKeyIds(doc);
+  return KeysDigest(signer, receipt, keys);
+}
+
+// DocumentKeysDigest remembered per pair of key ids, for the many documents of one read.
+class KeysDigestMemo {
+ public:
+  explicit KeysDigestMemo(const TrustedKeys& keys) : keys_(keys) {}
+  const std::string& Of(const json::Value& doc) {
+    auto [signer, receipt] = DocumentKeyIds(doc);
+    auto key = std::make_pair(signer ? std::optional<std::string>(*signer) : std::nullopt,
+                              receipt ? std::optional<std::string>(*receipt) : std::nullopt);
+    auto it = memo_.find(key);
+    if (it == memo_.end()) it = memo_.emplace(std::move(key), KeysDigest(signer, receipt, keys_)).first;
+    return it->second;
+  }
+
+ private:
+  const TrustedKeys& keys_;
+  std::map<std::pair<std::optional<std::string>, std::optional<std::string>>, std::string> memo_;
+};
 
 std::string KeysetDigest(const TrustedKeys& keys) {
   std::string material;
@@ -89,6 +117,7 @@ struct Store::Impl {
     docs->reserve(docs->size() + hashes.size());
     std::vector<size_t> missing;
     std::vector<std::pair<std::string, std::string>> to_cache;
+    KeysDigestMemo keys_digest(trusted);
     for (const Digest& h : hashes) {
       auto raw = log->GetEvent(h);
       if (!raw.ok()) return raw.status();
@@ -100,8 +129,7 @@ struct Store::Impl {
       v.document_sha256 = DigestHex(h);
       bool have = false;
       if (!reverify) {
-        auto cached = log->GetVerdict(EventLog::VerdictKey(h, subject, options.merge_version,
-                                                           DocumentKeysDigest(docs->back(), trusted)));
+        auto cached = log->GetVerdict(EventLog::VerdictKey(h, subject, options.merge_version, keys_digest.Of(docs->back())));
         if (!cached.ok()) return cached.status();
         if (cached->has_value()) {
           v.reason = **cached;
@@ -119,13 +147,49 @@ struct Store::Impl {
       size_t i = missing[k];
       (*verdicts)[i].reason = computed[k].reason;
       if (cache) {
-        to_cache.emplace_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version,
-                                                   DocumentKeysDigest((*docs)[i], trusted)),
+        to_cache.emplace_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version, keys_digest.Of((*docs)[i])),
                               computed[k].reason);
       }
     }
     if (!to_cache.empty()) PITH_RETURN_IF_ERROR(log->PutVerdicts(to_cache));
     return Status::OK();
+  }
+
+  // The new snapshot of one subject after appending appends[indices]: the incremental step from
+  // the stored snapshot, new documents in (created_at, event_id) order (so a chain's events come
+  // parent first); any document it declines means a full merge of the subject (whose index then
+  // takes generation `generation`).
+  Result<SnapshotWrite> SubjectSnapshot(const std::string& subject, std::vector<size_t>* indices,
+                                        const std::vector<LogAppend>& appends,
+                                        const std::vector<const IncomingEvent*>& sources, const TrustedKeys& trusted,
+                                        const std::string& keyset, uint64_t generation, bool* was_incremental) const {
+    std::stable_sort(indices->begin(), indices->end(),
+                     [&](size_t a, size_t b) { return ArrivalKey(*sources[a]) < ArrivalKey(*sources[b]); });
+    auto stored_size = log->SubjectSize(subject);
+    if (!stored_size.ok()) return stored_size.status();
+    std::vector<const json::Value*> new_docs;
+    std::vector<DocumentVerdict> new_verdicts;
+    for (size_t i : *indices) {
+      new_docs.push_back(&sources[i]->document);
+      new_verdicts.push_back({DigestHex(appends[i].document_hash), appends[i].verdict});
+    }
+    auto step = store_internal::IncrementalSnapshot(*log, subject, Basis(*stored_size, keyset), new_docs, new_verdicts, trusted);
+    if (!step.ok()) return step.status();
+    if (step->has_value()) {
+      *was_incremental = true;
+      return std::move(**step);
+    }
+    *was_incremental = false;
+    std::vector<json::Value> docs;
+    std::vector<DocumentVerdict> verdicts;
+    PITH_RETURN_IF_ERROR(LoadSubject(subject, trusted, false, true, &docs, &verdicts));
+    uint64_t covers = docs.size() + indices->size();
+    for (size_t k = 0; k < indices->size(); ++k) {
+      docs.push_back(*new_docs[k]);
+      verdicts.push_back(new_verdicts[k]);
+    }
+    MergedState merged;
+    return store_internal::FullSnapshot(subject, docs, verdicts, trusted, Basis(covers, keyset), generation, &merged);
   }
 
   std::vector<DocumentVerdict> CheckAll(const std::vector<json::Value>& docs, std::string_view subject,
@@ -163,93 +227,85 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
   std::lock_guard<std::mutex> lock(impl_->writer);
   const TrustedKeys keys = impl_->Keys();
   const std::string keyset = impl_->keyset_digest;
+  const unsigned threads = impl_->options.threads;
   AppendSummary summary;
   summary.received = events.size();
+
+  // Each document's hash, whether the log holds it, and its verdict cache key (in parallel).
+  std::vector<Digest> hashes(events.size());
+  std::vector<Result<bool>> stored(events.size(), Result<bool>(false));
+  std::vector<std::string> verdict_keys(events.size());
+  ParallelFor(events.size(), threads, [&](size_t i) {
+    const IncomingEvent& e = events[i];
+    hashes[i] = DocumentHash(e.document);
+    stored[i] = impl_->log->Contains(e.subject, hashes[i]);
+    verdict_keys[i] = EventLog::VerdictKey(hashes[i], e.subject, impl_->options.merge_version, DocumentKeysDigest(e.document, keys));
+  });
 
   // New (subject, document) pairs, first occurrence only.
   std::vector<LogAppend> appends;
   std::vector<const IncomingEvent*> sources;
-  std::set<std::pair<std::string, Digest>> in_batch;
-  for (const IncomingEvent& e : events) {
-    Digest h = DocumentHash(e.document);
-    auto contained = impl_->log->Contains(e.subject, h);
-    if (!contained.ok()) return contained.status();
-    if (*contained || !in_batch.insert({e.subject, h}).second) {
+  std::set<std::pair<std::string_view, Digest>> in_batch;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const IncomingEvent& e = events[i];
+    if (!stored[i].ok()) return stored[i].status();
+    if (*stored[i] || !in_batch.insert({e.subject, hashes[i]}).second) {
       ++summary.duplicates;
       continue;
     }
     LogAppend a;
     a.subject = e.subject;
-    a.document_hash = h;
+    a.document_hash = hashes[i];
     a.raw = e.raw;
-    a.verdict_key = EventLog::VerdictKey(h, e.subject, impl_->options.merge_version, DocumentKeysDigest(e.document, keys));
+    a.verdict_key = std::move(verdict_keys[i]);
     appends.push_back(std::move(a));
     sources.push_back(&e);
   }
 
-  // Section 3 verdicts of the new documents, cached ones reused.
-  std::vector<size_t> to_check;
-  for (size_t i = 0; i < appends.size(); ++i) {
+  // Section 3 verdicts of the new documents, cached ones reused, the rest checked (in parallel).
+  std::vector<Status> failures(appends.size());
+  ParallelFor(appends.size(), threads, [&](size_t i) {
     auto cached = impl_->log->GetVerdict(appends[i].verdict_key);
-    if (!cached.ok()) return cached.status();
-    if (cached->has_value()) {
+    if (!cached.ok()) {
+      failures[i] = cached.status();
+    } else if (cached->has_value()) {
       appends[i].verdict = **cached;
     } else {
-      to_check.push_back(i);
+      appends[i].verdict = CheckDocument(sources[i]->document, appends[i].subject, keys).reason;
     }
-  }
-  // Group the documents to check by subject: CheckDocuments takes one subject at a time.
-  std::map<std::string_view, std::vector<size_t>> check_by_subject;
-  for (size_t i : to_check) check_by_subject[appends[i].subject].push_back(i);
-  for (const auto& [subject, indices] : check_by_subject) {
-    std::vector<json::Value> docs;
-    for (size_t i : indices) docs.push_back(sources[i]->document);
-    std::vector<DocumentVerdict> verdicts = impl_->CheckAll(docs, subject, keys);
-    for (size_t k = 0; k < indices.size(); ++k) appends[indices[k]].verdict = verdicts[k].reason;
-  }
+  });
+  for (const Status& f : failures) PITH_RETURN_IF_ERROR(f);
 
-  // The new state of every touched subject, written in the same atomic batch.
+  // The new state of every touched subject (subjects side by side), written in the same atomic batch.
   std::map<std::string, std::vector<size_t>> by_subject;
   for (size_t i = 0; i < appends.size(); ++i) {
     by_subject[appends[i].subject].push_back(i);
     if (!appends[i].verdict.empty()) ++summary.invalid;
   }
+  std::vector<std::pair<const std::string*, std::vector<size_t>*>> subjects;
+  for (auto& [subject, indices] : by_subject) subjects.emplace_back(&subject, &indices);
+  std::vector<std::optional<Result<SnapshotWrite>>> written(subjects.size());
+  std::vector<char> incremental(subjects.size(), 0);
+  // Index generations are handed out here, in subject order, so the store's bytes do not depend on
+  // which thread finished first (a subject merged incrementally leaves its number unused).
+  std::vector<uint64_t> generations(subjects.size());
+  for (uint64_t& g : generations) g = impl_->log->NewIndexGeneration();
+  ParallelFor(subjects.size(), threads, [&](size_t k) {
+    bool was_incremental = false;
+    written[k] = impl_->SubjectSnapshot(*subjects[k].first, subjects[k].second, appends, sources, keys, keyset,
+                                        generations[k], &was_incremental);
+    incremental[k] = was_incremental;
+  }, 1);
   std::map<std::string, SnapshotWrite> snapshots;
-  for (auto& [subject, indices] : by_subject) {
-    summary.subjects.push_back(subject);
-    // First the incremental step from the stored snapshot, new documents in (created_at, event_id)
-    // order (so a chain's events come parent first); any document it declines means a full merge.
-    std::stable_sort(indices.begin(), indices.end(),
-                     [&](size_t a, size_t b) { return ArrivalKey(*sources[a]) < ArrivalKey(*sources[b]); });
-    auto stored_size = impl_->log->SubjectSize(subject);
-    if (!stored_size.ok()) return stored_size.status();
-    std::vector<const json::Value*> new_docs;
-    std::vector<DocumentVerdict> new_verdicts;
-    for (size_t i : indices) {
-      new_docs.push_back(&sources[i]->document);
-      new_verdicts.push_back({DigestHex(appends[i].document_hash), appends[i].verdict});
+  for (size_t k = 0; k < subjects.size(); ++k) {
+    if (!written[k]->ok()) return written[k]->status();
+    summary.subjects.push_back(*subjects[k].first);
+    if (incremental[k]) {
+      summary.incremental += subjects[k].second->size();
+    } else {
+      ++summary.full_merges;
     }
-    auto step = store_internal::IncrementalSnapshot(*impl_->log, subject, impl_->Basis(*stored_size, keyset), new_docs,
-                                                    new_verdicts, keys);
-    if (!step.ok()) return step.status();
-    if (step->has_value()) {
-      snapshots.emplace(subject, std::move(**step));
-      summary.incremental += indices.size();
-      continue;
-    }
-    std::vector<json::Value> docs;
-    std::vector<DocumentVerdict> verdicts;
-    PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, false, true, &docs, &verdicts));
-    uint64_t covers = docs.size() + indices.size();
-    for (size_t k = 0; k < indices.size(); ++k) {
-      docs.push_back(*new_docs[k]);
-      verdicts.push_back(new_verdicts[k]);
-    }
-    MergedState merged;
-    auto full = store_internal::FullSnapshot(*impl_->log, subject, docs, verdicts, keys, impl_->Basis(covers, keyset), &merged);
-    if (!full.ok()) return full.status();
-    snapshots.emplace(subject, std::move(*full));
-    ++summary.full_merges;
+    snapshots.emplace(*subjects[k].first, std::move(written[k]->value()));
   }
   PITH_RETURN_IF_ERROR(impl_->log->Append(appends, snapshots));
   summary.added = appends.size();
@@ -294,7 +350,8 @@ Result<MergedState> Store::State(std::string_view subject) {
   PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, false, true, &docs, &verdicts));
   if (docs.empty()) return Status::NotFound("no events stored for " + std::string(subject));
   MergedState merged;
-  auto full = store_internal::FullSnapshot(*impl_->log, subject, docs, verdicts, keys, impl_->Basis(docs.size(), keyset), &merged);
+  auto full = store_internal::FullSnapshot(subject, docs, verdicts, keys, impl_->Basis(docs.size(), keyset),
+                                           impl_->log->NewIndexGeneration(), &merged);
   if (!full.ok()) return full.status();
   PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(subject, *full));
   return merged;

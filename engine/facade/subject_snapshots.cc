@@ -4,10 +4,10 @@
 
 namespace pith::store_internal {
 
-Result<SnapshotWrite> FullSnapshot(EventLog& log, std::string_view subject, const std::vector<json::Value>& documents,
+Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<json::Value>& documents,
                                    const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
-                                   const SnapshotBasis& basis, MergedState* state) {
-  auto base = MergeIncrementalBase(subject, documents, verdicts, keys, basis.merge_version, log.NewIndexGeneration());
+                                   const SnapshotBasis& basis, uint64_t generation, MergedState* state) {
+  auto base = MergeIncrementalBase(subject, documents, verdicts, keys, basis.merge_version, generation);
   if (!base.ok()) return base.status();
   SnapshotWrite w;
   w.header.covers = basis.covers;

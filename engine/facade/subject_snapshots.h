@@ -21,11 +21,11 @@ struct SnapshotBasis {
   std::string merge_version;
 };
 
-// A full merge of the subject's documents, as a snapshot that replaces the stored one (with a new
-// index generation). *state receives the merged state.
-Result<SnapshotWrite> FullSnapshot(EventLog& log, std::string_view subject, const std::vector<json::Value>& documents,
+// A full merge of the subject's documents, as a snapshot that replaces the stored one, its index
+// of generation `generation` (from EventLog::NewIndexGeneration). *state receives the merged state.
+Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<json::Value>& documents,
                                    const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
-                                   const SnapshotBasis& basis, MergedState* state);
+                                   const SnapshotBasis& basis, uint64_t generation, MergedState* state);
 
 // The stored snapshot advanced by `documents` (new to the subject, with their verdicts) without a
 // full merge; nullopt when the stored snapshot is not current for `stored` (covers, keys, version)

@@ -10,7 +10,7 @@
 
 #include "event_order.h"
 #include "merge_detail.h"
-#include "parallel_for.h"
+#include "pith/parallel_for.h"
 #include "reason_codes.h"
 #include "state_builder.h"
 
@@ -220,7 +220,7 @@ Result<MergedState> merge_internal::MergeCheckedDetailed(std::string_view subjec
 void CheckDocuments(const std::vector<json::Value>& documents, std::string_view subject, const TrustedKeys& keys,
                     unsigned threads, std::vector<DocumentVerdict>* out) {
   out->assign(documents.size(), DocumentVerdict());
-  merge_internal::ParallelFor(documents.size(), threads,
+  ParallelFor(documents.size(), threads,
                               [&](size_t i) { (*out)[i] = CheckDocument(documents[i], subject, keys); });
 }
 

@@ -10,7 +10,7 @@
 #include <fstream>
 #include <optional>
 
-#include "parallel_for.h"
+#include "pith/parallel_for.h"
 #include "pith/hash.h"
 #include "subject_scan.h"
 
@@ -74,7 +74,7 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
   auto flush = [&]() {
     subject_of.assign(chunk.size(), std::string());
     errors.assign(chunk.size(), json::ParseError());
-    merge_internal::ParallelFor(chunk.size(), threads_, [&](size_t i) {
+    ParallelFor(chunk.size(), threads_, [&](size_t i) {
       // The quick scan; pass 2 parses strictly (and reports) every line it lets through.
       if (auto subject = merge_internal::ScanSubject(chunk[i].text); subject && !subject->empty()) {
         subject_of[i] = std::move(*subject);
@@ -141,7 +141,7 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
   std::vector<Status> read_errors(n_lines);
   std::vector<std::optional<json::ParseError>> refused(n_lines);
   std::vector<DocumentVerdict> verdicts(n_lines);
-  merge_internal::ParallelFor(n_lines, threads, [&](size_t i) {
+  ParallelFor(n_lines, threads, [&](size_t i) {
     std::string text;
     const LineRef& ref = inputs->lines[i];
     read_errors[i] = ReadAt(fds[ref.file], ref.offset, ref.length, &text);
@@ -176,7 +176,7 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
   verdicts.resize(kept + inputs->documents.size());
   const size_t n_parsed = kept;
   for (json::Value& d : inputs->documents) docs.push_back(std::move(d));
-  merge_internal::ParallelFor(inputs->documents.size(), threads, [&](size_t k) {
+  ParallelFor(inputs->documents.size(), threads, [&](size_t k) {
     verdicts[n_parsed + k] = CheckDocument(docs[n_parsed + k], subject, keys);
   });
   *inputs = SubjectInputs();  // release this subject's memory
@@ -218,7 +218,7 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
     const bool alone = end == begin + 1;
     std::vector<std::optional<Result<std::optional<MergedState>>>> merged(end - begin);
     std::vector<std::vector<InputProblem>> refused(end - begin);
-    merge_internal::ParallelFor(end - begin, alone ? 1 : threads_, [&](size_t k) {
+    ParallelFor(end - begin, alone ? 1 : threads_, [&](size_t k) {
       merged[k] = MergeSubject(*order[begin + k].first, order[begin + k].second, fds, alone ? threads_ : 1, keys,
                                merge_version, &refused[k]);
     });

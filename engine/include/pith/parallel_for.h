@@ -1,4 +1,4 @@
-// Internal: run fn(i) for i in [0, n) on up to `threads` threads (0 = all cores). Each index is
+// Runs fn(i) for i in [0, n) on up to `threads` threads (0 = all cores). Each index is
 // handled exactly once; results must be written by index so that order never depends on timing.
 #pragma once
 
@@ -8,12 +8,14 @@
 #include <thread>
 #include <vector>
 
-namespace pith::merge_internal {
+namespace pith {
 
+// `grain` indices are taken at a time: the default suits items of ~50 us (a signature check); use
+// 1 for items as large as a whole subject.
 template <typename Fn>
-void ParallelFor(size_t n, unsigned threads, Fn fn) {
+void ParallelFor(size_t n, unsigned threads, Fn fn, size_t grain = 16) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  constexpr size_t kGrain = 16;  // small batches: signature checks are ~50 us each
+  const size_t kGrain = std::max<size_t>(1, grain);
   size_t workers = std::min<size_t>(threads, (n + kGrain - 1) / kGrain);
   if (workers <= 1) {
     for (size_t i = 0; i < n; ++i) fn(i);
@@ -34,4 +36,4 @@ void ParallelFor(size_t n, unsigned threads, Fn fn) {
   for (std::thread& t : pool) t.join();
 }
 
-}  // namespace pith::merge_internal
+}  // namespace pith
