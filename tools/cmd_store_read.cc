@@ -2,9 +2,11 @@
 #include <functional>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "cli_common.h"
 #include "commands.h"
+#include "pith/parallel_for.h"
 #include "store_common.h"
 
 namespace pith::cli {
@@ -24,49 +26,56 @@ Result<std::vector<std::string>> Targets(Store& store, const ReadOptions& opts) 
   return store.Subjects();
 }
 
-// Prints one canonical state per target subject, as `compute` gives it; the worst exit code wins.
-int PrintStates(const ReadOptions& opts,
-                const std::function<int(Store&, const std::string&, MergedState*)>& compute) {
+// Prints one canonical state per target subject, in order. `compute` (thread-safe: Store reads)
+// runs for several subjects side by side; `finish` then takes each result in order, reports any
+// problem and returns its exit code. The worst exit code wins.
+int PrintStates(const ReadOptions& opts, const std::function<Result<MergedState>(Store&, const std::string&)>& compute,
+                const std::function<int(Store&, const std::string&, const MergedState&)>& finish) {
   auto store = OpenStore(opts.db, false);
   if (!store.ok()) return Fail(opts.db, store.status());
   auto subjects = Targets(**store, opts);
   if (!subjects.ok()) return Fail(opts.db, subjects.status());
+  constexpr size_t kWindow = 64;  // subjects in flight: bounds memory, keeps every core busy
   int exit_code = kExitOk;
-  for (const std::string& subject : *subjects) {
-    MergedState state;
-    int code = compute(**store, subject, &state);
-    exit_code = std::max(exit_code, code);
-    if (!state.canonical.empty()) std::cout << state.canonical << '\n';
+  std::string out;
+  for (size_t begin = 0; begin < subjects->size(); begin += kWindow) {
+    const size_t n = std::min(kWindow, subjects->size() - begin);
+    std::vector<std::optional<Result<MergedState>>> states(n);
+    ParallelFor(n, 0, [&](size_t k) { states[k] = compute(**store, (*subjects)[begin + k]); }, 1);
+    for (size_t k = 0; k < n; ++k) {
+      const std::string& subject = (*subjects)[begin + k];
+      if (!states[k]->ok()) {
+        exit_code = std::max(exit_code, Fail(subject, states[k]->status()));
+        continue;
+      }
+      exit_code = std::max(exit_code, finish(**store, subject, states[k]->value()));
+      out += states[k]->value().canonical;
+      out.push_back('\n');
+    }
+    std::cout << out;
+    out.clear();
   }
   std::cout << std::flush;
   return exit_code;
 }
 
 int RunState(const ReadOptions& opts) {
-  return PrintStates(opts, [](Store& store, const std::string& subject, MergedState* out) {
-    auto state = store.State(subject);
-    if (!state.ok()) return Fail(subject, state.status());
-    *out = std::move(*state);
-    return static_cast<int>(kExitOk);
-  });
+  return PrintStates(
+      opts, [](Store& store, const std::string& subject) { return store.State(subject); },
+      [](Store&, const std::string&, const MergedState&) { return static_cast<int>(kExitOk); });
 }
 
 int RunReplay(const ReadOptions& opts) {
-  return PrintStates(opts, [&opts](Store& store, const std::string& subject, MergedState* out) {
-    auto state = store.Replay(subject, opts.reverify);
-    if (!state.ok()) return Fail(subject, state.status());
-    int code = kExitOk;
-    if (opts.check) {
-      auto cached = store.State(subject);
-      if (!cached.ok() || cached->canonical != state->canonical) {
-        ReportError(subject, "replayed state " + state->state_sha256 + " differs from the cached state " +
+  return PrintStates(
+      opts, [&opts](Store& store, const std::string& subject) { return store.Replay(subject, opts.reverify); },
+      [&opts](Store& store, const std::string& subject, const MergedState& state) {
+        if (!opts.check) return static_cast<int>(kExitOk);
+        auto cached = store.State(subject);
+        if (cached.ok() && cached->canonical == state.canonical) return static_cast<int>(kExitOk);
+        ReportError(subject, "replayed state " + state.state_sha256 + " differs from the cached state " +
                                  (cached.ok() ? cached->state_sha256 : cached.status().message()));
-        code = kExitProblemFound;
-      }
-    }
-    *out = std::move(*state);
-    return code;
-  });
+        return static_cast<int>(kExitProblemFound);
+      });
 }
 
 int RunLog(const ReadOptions& opts) {
