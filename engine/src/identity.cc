@@ -79,30 +79,22 @@ bool IsUnhashedKey(std::string_view key) {
 }  // namespace
 
 EventDigests ComputeEventDigests(const json::Value& event, std::string* canonical) {
-  // canon(event) member by member; the content bytes are the same members minus the unhashed
-  // ones, copied from it rather than written again.
+  // canon(event) once; the content bytes are the same members minus the unhashed ones, copied
+  // from it rather than written again.
   std::string local;
   std::string& doc = canonical ? *canonical : local;
   doc.clear();
   doc.reserve(4096);
+  std::vector<json::MemberSpan> spans;
+  json::AppendCanonicalObject(event, &doc, &spans);
   std::string content;
-  content.reserve(4096);
-  doc.push_back('{');
+  content.reserve(doc.size());
   content.push_back('{');
-  bool first = true, first_content = true;
-  for (const auto& [key, value] : event.members()) {
-    if (!first) doc.push_back(',');
-    first = false;
-    const size_t begin = doc.size();
-    json::AppendCanonicalString(key, &doc);
-    doc.push_back(':');
-    json::AppendCanonical(value, &doc);
-    if (IsUnhashedKey(key)) continue;
-    if (!first_content) content.push_back(',');
-    first_content = false;
-    content.append(doc, begin, std::string::npos);
+  for (const json::MemberSpan& m : spans) {
+    if (IsUnhashedKey(m.key)) continue;
+    if (content.size() > 1) content.push_back(',');
+    content.append(doc, m.begin, m.end - m.begin);
   }
-  doc.push_back('}');
   content.push_back('}');
   return {Sha256(doc), Sha256(content)};
 }

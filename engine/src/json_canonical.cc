@@ -150,6 +150,21 @@ void AppendCanonical(const Value& value, std::string* out) {
 
 void AppendCanonicalString(std::string_view s, std::string* out) { AppendEscapedString(s, out); }
 
+void AppendCanonicalObject(const Value& object, std::string* out, std::vector<MemberSpan>* spans) {
+  spans->clear();
+  out->push_back('{');
+  for (const auto& [key, member] : object.members()) {
+    if (!spans->empty()) out->push_back(',');
+    MemberSpan span{key, out->size(), 0};
+    AppendEscapedString(key, out);
+    out->push_back(':');
+    AppendCanonical(member, out);
+    span.end = out->size();
+    spans->push_back(span);
+  }
+  out->push_back('}');
+}
+
 std::string Canonical(const Value& value) {
   std::string out;
   AppendCanonical(value, &out);

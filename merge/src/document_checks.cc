@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <set>
 
+#include "event_node.h"
 #include "event_types.h"
 #include "pith/codec.h"
 #include "pith/ed25519.h"
@@ -25,8 +26,9 @@ bool HasStrings(const json::Value* obj, std::initializer_list<std::string_view> 
   return true;
 }
 
-// Check 1: every member present with its JSON type.
-bool WellTyped(const json::Value& d) {
+}  // namespace
+
+bool merge_internal::HasEventShape(const json::Value& d) {
   if (!d.is_object()) return false;
   if (!HasStrings(&d, {"schema_version", "event_type", "subject_pith_number", "target", "created_at",
                        "content_sha256", "event_id"})) {
@@ -47,6 +49,8 @@ bool WellTyped(const json::Value& d) {
   const json::Value* prev = d.Find("prev_event");
   return prev != nullptr && (prev->is_null() || prev->is_string());
 }
+
+namespace {
 
 bool IsEventIdText(std::string_view s) { return s.size() == 71 && s.substr(0, 7) == "sha256:" && IsLowerHex(s.substr(7), 32); }
 
@@ -106,7 +110,7 @@ std::string_view CheckRecordCreated(const json::Value& payload, std::string_view
 
 std::string_view CheckInOrder(const json::Value& d, std::string_view subject, const TrustedKeys& keys,
                               const Digest& content) {
-  if (!WellTyped(d)) return reason::kMalformedEvent;
+  if (!merge_internal::HasEventShape(d)) return reason::kMalformedEvent;
   if (!IsEventTimestamp(*d.FindString("created_at"))) return reason::kBadCreatedAt;
   if (!ReferencesWellFormed(d)) return reason::kBadReference;
   if (*d.FindString("schema_version") != "1.0") return reason::kUnsupportedSchemaVersion;

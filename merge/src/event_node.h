@@ -11,7 +11,12 @@
 namespace pith::merge_internal {
 
 struct EventNode {
+  // The document, or null when the node was made from an EventRecord (pith/event_record.h); then
+  // `entry` and `signer` hold the canonical texts the state needs.
   const json::Value* doc = nullptr;
+  const json::Value* claimed_event_id = nullptr;  // its event_id member (a string), for invalid_events
+  std::string_view entry;
+  std::string_view signer;
   const EventTypeInfo* type = nullptr;
   std::string_view document_sha256;
   std::string_view event_id;
@@ -21,7 +26,13 @@ struct EventNode {
   std::string_view created_at;
   const std::string* prev_event = nullptr;  // null when the chain starts here
   std::vector<std::string_view> supersedes;
+
+  // Its signer object (parsed from `signer` for a node made from a record).
+  json::Value SignerJson() const;
 };
+
+// Check 1 of section 3: every member an event has, with its JSON type. MakeEventNode needs it.
+bool HasEventShape(const json::Value& document);
 
 // Views a document that passed section 3 (so every member exists with its type).
 EventNode MakeEventNode(const json::Value& doc, std::string_view document_sha256);

@@ -24,6 +24,7 @@ namespace merge_internal {
 EventNode MakeEventNode(const json::Value& doc, std::string_view document_sha256) {
   EventNode e;
   e.doc = &doc;
+  e.claimed_event_id = doc.Find("event_id");
   e.type = FindEventType(*doc.FindString("event_type"));
   e.document_sha256 = document_sha256;
   e.event_id = *doc.FindString("event_id");
@@ -36,6 +37,12 @@ EventNode MakeEventNode(const json::Value& doc, std::string_view document_sha256
   e.prev_event = prev->is_string() ? &prev->text() : nullptr;
   for (const json::Value& s : doc.Find("supersedes")->items()) e.supersedes.push_back(s.text());
   return e;
+}
+
+json::Value EventNode::SignerJson() const {
+  if (doc != nullptr) return *doc->Find("signer");
+  auto parsed = json::Parse(signer);  // written by MakeEventRecord from a parsed document
+  return parsed.ok() ? std::move(*parsed) : json::Value();
 }
 
 namespace {
@@ -92,7 +99,7 @@ std::vector<json::Value> FindEquivocations(const std::vector<const EventNode*>& 
         {"event_ids", json::Value::Array(std::move(ids))},
         {"fork_point", first->prev_event ? json::Value::String(*first->prev_event) : json::Value::Null()},
         {"key_id", json::Value::String(std::string(first->key_id))},
-        {"signer", *first->doc->Find("signer")},
+        {"signer", first->SignerJson()},
         {"target", json::Value::String(std::string(first->target))},
     }));
   }
@@ -127,41 +134,14 @@ Result<MergedState> MergeChecked(std::string_view subject, const std::vector<jso
   return merge_internal::MergeCheckedDetailed(subject, documents, verdicts, keys, merge_version, nullptr);
 }
 
-Result<MergedState> merge_internal::MergeCheckedDetailed(std::string_view subject, const std::vector<json::Value>& documents,
-                                                         const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
-                                                         std::string_view merge_version, std::vector<EventFate>* fates) {
-  if (!IsKnownMergeVersion(merge_version)) {
-    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
-                               std::string(kMergeV1));
-  }
-  if (verdicts.size() != documents.size()) return Status::Internal("one verdict per document is required");
-
+Result<MergedState> merge_internal::MergeNodes(std::string_view subject, std::string_view merge_version,
+                                               std::vector<EventNode> nodes, std::vector<InvalidEntry> invalid,
+                                               const TrustedKeys& keys, std::vector<Fate>* fates) {
   merge_internal::MergeOutcome outcome;
   outcome.subject = subject;
   outcome.merge_version = merge_version;
+  outcome.invalid = std::move(invalid);
 
-  // Distinct documents; among well-formed copies of one event, the smallest document_sha256.
-  std::set<std::string_view> seen_documents;
-  std::map<std::string_view, size_t> representative;  // event_id -> document index
-  for (size_t i = 0; i < documents.size(); ++i) {
-    const DocumentVerdict& v = verdicts[i];
-    if (!seen_documents.insert(v.document_sha256).second) continue;
-    if (!v.well_formed()) {
-      outcome.invalid.push_back({v.document_sha256, documents[i].Find("event_id"), v.reason});
-      continue;
-    }
-    std::string_view id = *documents[i].FindString("event_id");
-    auto [it, inserted] = representative.emplace(id, i);
-    if (!inserted && v.document_sha256 < verdicts[it->second].document_sha256) it->second = i;
-  }
-
-  std::vector<EventNode> nodes;
-  nodes.reserve(representative.size());
-  std::vector<size_t> node_document;  // nodes[k] is documents[node_document[k]]
-  for (const auto& [id, i] : representative) {
-    nodes.push_back(merge_internal::MakeEventNode(documents[i], verdicts[i].document_sha256));
-    node_document.push_back(i);
-  }
   std::vector<const EventNode*> well_formed;
   std::unordered_map<std::string_view, const EventNode*> by_id;
   for (const EventNode& e : nodes) {
@@ -180,12 +160,12 @@ Result<MergedState> merge_internal::MergeCheckedDetailed(std::string_view subjec
       valid.push_back(e);
     } else {
       invalid_ids.insert(e->event_id);
-      outcome.invalid.push_back({std::string(e->document_sha256), e->doc->Find("event_id"), r});
+      outcome.invalid.push_back({std::string(e->document_sha256), e->claimed_event_id, r});
     }
   }
   for (size_t i : order.unplaced) {
     const EventNode* e = well_formed[i];
-    outcome.invalid.push_back({std::string(e->document_sha256), e->doc->Find("event_id"), reason::kReferenceCycle});
+    outcome.invalid.push_back({std::string(e->document_sha256), e->claimed_event_id, reason::kReferenceCycle});
   }
   outcome.valid_event_count = valid.size();
 
@@ -206,15 +186,54 @@ Result<MergedState> merge_internal::MergeCheckedDetailed(std::string_view subjec
     fates->clear();
     for (size_t k = 0; k < nodes.size(); ++k) {
       std::string_view id = nodes[k].event_id;
-      merge_internal::Fate f = unplaced.count(k)          ? merge_internal::Fate::kCycle
-                               : !valid_ids.count(id)     ? merge_internal::Fate::kInvalid
-                               : excluded.count(id)       ? merge_internal::Fate::kExcluded
-                               : superseded.count(id)     ? merge_internal::Fate::kSuperseded
-                                                          : merge_internal::Fate::kApplied;
-      fates->push_back({node_document[k], f});
+      fates->push_back(unplaced.count(k)        ? merge_internal::Fate::kCycle
+                       : !valid_ids.count(id)   ? merge_internal::Fate::kInvalid
+                       : excluded.count(id)     ? merge_internal::Fate::kExcluded
+                       : superseded.count(id)   ? merge_internal::Fate::kSuperseded
+                                                : merge_internal::Fate::kApplied);
     }
   }
   return merge_internal::BuildState(outcome);
+}
+
+Result<MergedState> merge_internal::MergeCheckedDetailed(std::string_view subject, const std::vector<json::Value>& documents,
+                                                         const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                                         std::string_view merge_version, std::vector<EventFate>* fates) {
+  if (!IsKnownMergeVersion(merge_version)) {
+    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
+                               std::string(kMergeV1));
+  }
+  if (verdicts.size() != documents.size()) return Status::Internal("one verdict per document is required");
+
+  // Distinct documents; among well-formed copies of one event, the smallest document_sha256.
+  std::vector<InvalidEntry> invalid;
+  std::set<std::string_view> seen_documents;
+  std::map<std::string_view, size_t> representative;  // event_id -> document index
+  for (size_t i = 0; i < documents.size(); ++i) {
+    const DocumentVerdict& v = verdicts[i];
+    if (!seen_documents.insert(v.document_sha256).second) continue;
+    if (!v.well_formed()) {
+      invalid.push_back({v.document_sha256, documents[i].Find("event_id"), v.reason});
+      continue;
+    }
+    std::string_view id = *documents[i].FindString("event_id");
+    auto [it, inserted] = representative.emplace(id, i);
+    if (!inserted && v.document_sha256 < verdicts[it->second].document_sha256) it->second = i;
+  }
+  std::vector<EventNode> nodes;
+  nodes.reserve(representative.size());
+  std::vector<size_t> node_document;  // nodes[k] is documents[node_document[k]]
+  for (const auto& [id, i] : representative) {
+    nodes.push_back(merge_internal::MakeEventNode(documents[i], verdicts[i].document_sha256));
+    node_document.push_back(i);
+  }
+  std::vector<Fate> node_fates;
+  auto merged = MergeNodes(subject, merge_version, std::move(nodes), std::move(invalid), keys, fates ? &node_fates : nullptr);
+  if (fates != nullptr) {
+    fates->clear();
+    for (size_t k = 0; k < node_fates.size(); ++k) fates->push_back({node_document[k], node_fates[k]});
+  }
+  return merged;
 }
 
 void CheckDocuments(const std::vector<json::Value>& documents, std::string_view subject, const TrustedKeys& keys,

@@ -6,7 +6,9 @@
 #include <string_view>
 #include <vector>
 
+#include "event_node.h"
 #include "pith/merge.h"
+#include "state_builder.h"
 
 namespace pith::merge_internal {
 
@@ -22,6 +24,11 @@ struct EventFate {
   size_t document = 0;  // index of the event's representative document
   Fate fate = Fate::kInvalid;
 };
+
+// Sections 4 to 8 from section 3's results: one node per well-formed event (its representative
+// document) and the invalid entries of section 3. (*fates)[k], if asked for, is nodes[k]'s fate.
+Result<MergedState> MergeNodes(std::string_view subject, std::string_view merge_version, std::vector<EventNode> nodes,
+                               std::vector<InvalidEntry> invalid, const TrustedKeys& keys, std::vector<Fate>* fates);
 
 // MergeChecked, with one EventFate per well-formed event (any order) in *fates.
 Result<MergedState> MergeCheckedDetailed(std::string_view subject, const std::vector<json::Value>& documents,

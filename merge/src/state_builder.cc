@@ -24,6 +24,10 @@ Value CurrentEntryJson(const EventNode& e) {
 }
 
 void AppendCurrentEntry(const EventNode& e, std::string* out) {
+  if (e.doc == nullptr) {
+    out->append(e.entry);
+    return;
+  }
   // The entry's keys, already in canonical (sorted) order.
   static constexpr std::string_view kKeys[] = {"created_at", "event_id", "payload", "signer", "target"};
   const json::Value& d = *e.doc;
@@ -117,7 +121,16 @@ void AppendCurrent(const std::vector<const EventNode*>& applied, std::string* ou
   if (record_created != nullptr) {
     record_entry.clear();
     AppendCurrentEntry(*record_created, &record_entry);
-    const Value& record = *record_created->doc->Find("payload")->Find("canonical_record");
+    Value parsed_entry;  // a node made from a record has its entry text only
+    if (record_created->doc == nullptr) {
+      auto parsed = json::Parse(record_created->entry);
+      if (parsed.ok()) parsed_entry = std::move(*parsed);
+    }
+    const Value& source = record_created->doc ? *record_created->doc : parsed_entry;
+    const Value* payload = source.Find("payload");
+    const Value* found = payload ? payload->Find("canonical_record") : nullptr;
+    static const Value kNull;
+    const Value& record = found ? *found : kNull;
     canonical_record = json::Canonical(record);
     // Section 3 derived this identity already; it cannot fail here.
     auto id = DeriveRecordIdentity(record);

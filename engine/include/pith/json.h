@@ -102,6 +102,15 @@ Result<Value> Parse(std::string_view text, const ParseLimits& limits = {}, Parse
 // Appends canon(value) to *out.
 void AppendCanonical(const Value& value, std::string* out);
 std::string Canonical(const Value& value);
+// Where one member of an object lies in its canonical text: [begin, end) covers `"key":value`.
+struct MemberSpan {
+  std::string_view key;  // views the object's own key
+  size_t begin = 0;
+  size_t end = 0;
+};
+// Appends canon(object) to *out (offsets in *spans are into *out), one span per member in key
+// order. `object` must be an object and outlive the spans' keys.
+void AppendCanonicalObject(const Value& object, std::string* out, std::vector<MemberSpan>* spans);
 // Appends one string (or key) in canonical form, quotes included.
 void AppendCanonicalString(std::string_view s, std::string* out);
 

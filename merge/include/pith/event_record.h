@@ -1,0 +1,54 @@
+// Event records: what the merge reads of one event document, written once when a store takes
+// the document in, so that replaying a subject whose verdicts are cached needs no JSON parse.
+//
+// A record is derived from the document alone (not from trusted keys), so it never goes stale.
+// MergeRecords over the records of a subject's documents, with their section 3 verdicts, gives
+// the same bytes as MergeChecked over the documents (tests/event_record_test.cc checks this on
+// every conformance vector). Layout: specs/storage.md "Event records".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pith/json.h"
+#include "pith/keys.h"
+#include "pith/merge.h"
+#include "pith/status.h"
+
+namespace pith {
+
+struct EventRecord {
+  // Top-level strings when present as strings: the verdict cache key needs the key ids, and an
+  // invalid_events entry the claimed event_id.
+  std::optional<std::string> event_id;
+  std::optional<std::string> signer_key_id;   // signer.key_id
+  std::optional<std::string> receipt_key_id;  // payload.receipt.key_id
+  // Set only when the document has every member a well-formed event has, with its type (the
+  // shape check of merge-v1.md section 3, check 1): only such a document can be well formed.
+  bool has_event = false;
+  std::string event_type, target, created_at, signer_id;
+  std::optional<std::string> prev_event;
+  std::vector<std::string> supersedes;
+  std::string entry;   // canon of its `current` entry: {"created_at","event_id","payload","signer","target"}
+  std::string signer;  // canon of its signer object
+};
+
+// The record of a document; `canonical` and `spans` are canon(document) and its member spans
+// (json::AppendCanonicalObject) when the caller has them, else they are computed.
+EventRecord MakeEventRecord(const json::Value& document);
+EventRecord MakeEventRecord(const json::Value& document, std::string_view canonical,
+                            const std::vector<json::MemberSpan>& spans);
+
+std::string EncodeEventRecord(const EventRecord& record);
+// kCorruption when the bytes are not a record this build wrote.
+Result<EventRecord> DecodeEventRecord(std::string_view bytes);
+
+// MergeChecked over records: verdicts[i] belongs to records[i] (a well-formed verdict on a record
+// without has_event is kCorruption).
+Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecord>& records,
+                                 const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                 std::string_view merge_version);
+
+}  // namespace pith

@@ -1,0 +1,213 @@
+#include "pith/event_record.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <set>
+
+#include "event_node.h"
+#include "event_types.h"
+#include "merge_detail.h"
+
+namespace pith {
+namespace {
+
+constexpr char kMagic = 'R';
+constexpr char kVersion = 1;
+enum Flags : uint8_t { kHasEventId = 1, kHasSignerKey = 2, kHasReceiptKey = 4, kHasEvent = 8, kHasPrev = 16 };
+
+const std::string* StringAt(const json::Value* obj, std::string_view key) { return obj ? obj->FindString(key) : nullptr; }
+
+std::optional<std::string> Copy(const std::string* s) { return s ? std::optional<std::string>(*s) : std::nullopt; }
+
+// A length or count: 4 bytes, little-endian.
+void PutLength(size_t value, std::string* out) {
+  const uint32_t n = static_cast<uint32_t>(value);
+  char bytes[4] = {static_cast<char>(n), static_cast<char>(n >> 8), static_cast<char>(n >> 16), static_cast<char>(n >> 24)};
+  out->append(bytes, 4);
+}
+
+void PutString(std::string_view s, std::string* out) {
+  PutLength(s.size(), out);
+  out->append(s);
+}
+
+// Reads what PutString wrote; false past the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : rest_(bytes) {}
+  bool Byte(uint8_t* b) {
+    if (rest_.empty()) return false;
+    *b = static_cast<uint8_t>(rest_.front());
+    rest_.remove_prefix(1);
+    return true;
+  }
+  bool Length(uint32_t* n) {
+    if (rest_.size() < 4) return false;
+    const auto* p = reinterpret_cast<const unsigned char*>(rest_.data());
+    *n = p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
+    rest_.remove_prefix(4);
+    return true;
+  }
+  bool String(std::string* s) {
+    uint32_t n = 0;
+    if (!Length(&n) || rest_.size() < n) return false;
+    s->assign(rest_.data(), n);
+    rest_.remove_prefix(n);
+    return true;
+  }
+  bool Optional(bool present, std::optional<std::string>* s) {
+    if (!present) return true;
+    s->emplace();
+    return String(&**s);
+  }
+  bool done() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+}  // namespace
+
+EventRecord MakeEventRecord(const json::Value& document) {
+  std::string canonical;
+  std::vector<json::MemberSpan> spans;
+  if (document.is_object()) json::AppendCanonicalObject(document, &canonical, &spans);
+  return MakeEventRecord(document, canonical, spans);
+}
+
+EventRecord MakeEventRecord(const json::Value& d, std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
+  EventRecord r;
+  if (!d.is_object()) return r;
+  const json::Value* signer = d.Find("signer");
+  const json::Value* payload = d.Find("payload");
+  r.event_id = Copy(d.FindString("event_id"));
+  r.signer_key_id = Copy(StringAt(signer, "key_id"));
+  r.receipt_key_id = Copy(StringAt(payload ? payload->Find("receipt") : nullptr, "key_id"));
+  if (!merge_internal::HasEventShape(d)) return r;
+  r.has_event = true;
+  r.event_type = *d.FindString("event_type");
+  r.target = *d.FindString("target");
+  r.created_at = *d.FindString("created_at");
+  r.signer_id = *signer->FindString("signer_id");
+  const json::Value* prev = d.Find("prev_event");
+  if (prev->is_string()) r.prev_event = prev->text();
+  for (const json::Value& s : d.Find("supersedes")->items()) r.supersedes.push_back(s.text());
+  // The entry's members are members of the document, already canonical in `canonical`.
+  static constexpr std::string_view kEntryKeys[] = {"created_at", "event_id", "payload", "signer", "target"};
+  r.entry.push_back('{');
+  for (const json::MemberSpan& m : spans) {
+    if (std::find(std::begin(kEntryKeys), std::end(kEntryKeys), m.key) == std::end(kEntryKeys)) continue;
+    if (r.entry.size() > 1) r.entry.push_back(',');
+    r.entry.append(canonical.substr(m.begin, m.end - m.begin));
+    if (m.key == "signer") {
+      constexpr size_t kKeyAndColon = sizeof("\"signer\":") - 1;
+      r.signer.assign(canonical.substr(m.begin + kKeyAndColon, m.end - m.begin - kKeyAndColon));
+    }
+  }
+  r.entry.push_back('}');
+  return r;
+}
+
+std::string EncodeEventRecord(const EventRecord& r) {
+  std::string out;
+  out.reserve(r.entry.size() + r.signer.size() + 256);
+  out.push_back(kMagic);
+  out.push_back(kVersion);
+  uint8_t flags = (r.event_id ? kHasEventId : 0) | (r.signer_key_id ? kHasSignerKey : 0) |
+                  (r.receipt_key_id ? kHasReceiptKey : 0) | (r.has_event ? kHasEvent : 0) | (r.prev_event ? kHasPrev : 0);
+  out.push_back(static_cast<char>(flags));
+  for (const auto* s : {&r.event_id, &r.signer_key_id, &r.receipt_key_id}) {
+    if (*s) PutString(**s, &out);
+  }
+  if (!r.has_event) return out;
+  for (const std::string* s : {&r.event_type, &r.target, &r.created_at, &r.signer_id}) PutString(*s, &out);
+  if (r.prev_event) PutString(*r.prev_event, &out);
+  PutLength(r.supersedes.size(), &out);
+  for (const std::string& s : r.supersedes) PutString(s, &out);
+  PutString(r.entry, &out);
+  PutString(r.signer, &out);
+  return out;
+}
+
+Result<EventRecord> DecodeEventRecord(std::string_view bytes) {
+  auto bad = [] { return Status::Corruption("an event record is malformed"); };
+  Reader in(bytes);
+  uint8_t magic = 0, version = 0, flags = 0;
+  if (!in.Byte(&magic) || !in.Byte(&version) || !in.Byte(&flags) || magic != kMagic || version != kVersion) return bad();
+  EventRecord r;
+  if (!in.Optional(flags & kHasEventId, &r.event_id) || !in.Optional(flags & kHasSignerKey, &r.signer_key_id) ||
+      !in.Optional(flags & kHasReceiptKey, &r.receipt_key_id)) {
+    return bad();
+  }
+  r.has_event = flags & kHasEvent;
+  if (r.has_event) {
+    uint32_t count = 0;
+    if (!in.String(&r.event_type) || !in.String(&r.target) || !in.String(&r.created_at) || !in.String(&r.signer_id) ||
+        !in.Optional(flags & kHasPrev, &r.prev_event) || !in.Length(&count)) {
+      return bad();
+    }
+    if (count > bytes.size() / 4) return bad();
+    r.supersedes.resize(count);
+    for (std::string& s : r.supersedes) {
+      if (!in.String(&s)) return bad();
+    }
+    if (!in.String(&r.entry) || !in.String(&r.signer)) return bad();
+  }
+  if (!in.done()) return bad();
+  return r;
+}
+
+Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecord>& records,
+                                 const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                 std::string_view merge_version) {
+  if (!IsKnownMergeVersion(merge_version)) {
+    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
+                               std::string(kMergeV1));
+  }
+  if (verdicts.size() != records.size()) return Status::Internal("one verdict per record is required");
+  // As MergeCheckedDetailed: distinct documents; per event, the smallest document_sha256.
+  std::vector<json::Value> claimed(records.size());
+  std::vector<merge_internal::InvalidEntry> invalid;
+  std::set<std::string_view> seen_documents;
+  std::map<std::string_view, size_t> representative;
+  for (size_t i = 0; i < records.size(); ++i) {
+    const DocumentVerdict& v = verdicts[i];
+    const EventRecord& r = records[i];
+    if (!seen_documents.insert(v.document_sha256).second) continue;
+    if (r.event_id) claimed[i] = json::Value::String(*r.event_id);
+    if (!v.well_formed()) {
+      invalid.push_back({v.document_sha256, &claimed[i], v.reason});
+      continue;
+    }
+    if (!r.has_event || !r.event_id || !r.signer_key_id) {
+      return Status::Corruption("a well-formed event of " + std::string(subject) + " has an incomplete record");
+    }
+    auto [it, inserted] = representative.emplace(*r.event_id, i);
+    if (!inserted && v.document_sha256 < verdicts[it->second].document_sha256) it->second = i;
+  }
+  std::vector<merge_internal::EventNode> nodes;
+  nodes.reserve(representative.size());
+  for (const auto& [id, i] : representative) {
+    const EventRecord& r = records[i];
+    merge_internal::EventNode e;
+    e.claimed_event_id = &claimed[i];
+    e.entry = r.entry;
+    e.signer = r.signer;
+    e.type = merge_internal::FindEventType(r.event_type);
+    if (e.type == nullptr) return Status::Corruption("a well-formed event of " + std::string(subject) + " has an unknown type");
+    e.document_sha256 = verdicts[i].document_sha256;
+    e.event_id = *r.event_id;
+    e.target = r.target;
+    e.key_id = *r.signer_key_id;
+    e.signer_id = r.signer_id;
+    e.created_at = r.created_at;
+    e.prev_event = r.prev_event ? &*r.prev_event : nullptr;
+    for (const std::string& s : r.supersedes) e.supersedes.push_back(s);
+    nodes.push_back(std::move(e));
+  }
+  return merge_internal::MergeNodes(subject, merge_version, std::move(nodes), std::move(invalid), keys, nullptr);
+}
+
+}  // namespace pith

@@ -1,0 +1,109 @@
+// Event records (pith/event_record.h): a replay from records gives the same state bytes as the
+// merge over the documents, on every conformance vector; records round-trip and refuse damage.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "pith/event_record.h"
+#include "pith/merge.h"
+
+namespace pith {
+namespace {
+
+std::string ReadText(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<std::filesystem::path> VectorDirs() {
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(PITH_SOURCE_DIR) + "/specs/vectors/pith-open-graph-merge-v1")) {
+    if (entry.is_directory()) dirs.push_back(entry.path());
+  }
+  std::sort(dirs.begin(), dirs.end());
+  return dirs;
+}
+
+void ExpectSameRecord(const EventRecord& a, const EventRecord& b) {
+  EXPECT_EQ(a.event_id, b.event_id);
+  EXPECT_EQ(a.signer_key_id, b.signer_key_id);
+  EXPECT_EQ(a.receipt_key_id, b.receipt_key_id);
+  EXPECT_EQ(a.has_event, b.has_event);
+  EXPECT_EQ(a.event_type, b.event_type);
+  EXPECT_EQ(a.target, b.target);
+  EXPECT_EQ(a.created_at, b.created_at);
+  EXPECT_EQ(a.signer_id, b.signer_id);
+  EXPECT_EQ(a.prev_event, b.prev_event);
+  EXPECT_EQ(a.supersedes, b.supersedes);
+  EXPECT_EQ(a.entry, b.entry);
+  EXPECT_EQ(a.signer, b.signer);
+}
+
+TEST(EventRecord, MergeRecordsEqualsTheMergeOnEveryConformanceVector) {
+  auto dirs = VectorDirs();
+  ASSERT_GE(dirs.size(), 60u);
+  size_t records_seen = 0, with_event = 0;
+  for (const auto& dir : dirs) {
+    SCOPED_TRACE(dir.filename().string());
+    auto vector = json::Parse(ReadText(dir / "vector.json"));
+    ASSERT_TRUE(vector.ok());
+    std::string expected = ReadText(dir / "expected_state.json");
+    while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+    const std::string subject = *vector->FindString("subject");
+    TrustedKeys keys;
+    ASSERT_TRUE(keys.AddFromJson(*vector->Find("keys")).ok());
+    const std::vector<json::Value>& docs = vector->Find("events")->items();
+
+    std::vector<DocumentVerdict> verdicts;
+    CheckDocuments(docs, subject, keys, 1, &verdicts);
+    std::vector<EventRecord> records;
+    for (const json::Value& d : docs) {
+      EventRecord made = MakeEventRecord(d);
+      auto decoded = DecodeEventRecord(EncodeEventRecord(made));
+      ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+      ExpectSameRecord(made, *decoded);
+      with_event += made.has_event;
+      records.push_back(std::move(*decoded));
+    }
+    records_seen += records.size();
+    auto from_docs = MergeChecked(subject, docs, verdicts, keys, kMergeV1);
+    auto from_records = MergeRecords(subject, records, verdicts, keys, kMergeV1);
+    ASSERT_TRUE(from_docs.ok() && from_records.ok());
+    EXPECT_EQ(from_docs->canonical, expected);
+    EXPECT_EQ(from_records->canonical, expected);
+    EXPECT_EQ(from_records->state_sha256, from_docs->state_sha256);
+  }
+  EXPECT_GT(records_seen, 200u);
+  EXPECT_GT(with_event, 0u);
+  EXPECT_LT(with_event, records_seen);  // the vectors hold malformed documents too
+}
+
+TEST(EventRecord, EveryTruncationAndTrailingByteIsRefused) {
+  auto dirs = VectorDirs();
+  auto vector = json::Parse(ReadText(dirs.front() / "vector.json"));
+  ASSERT_TRUE(vector.ok());
+  for (const json::Value& d : vector->Find("events")->items()) {
+    std::string bytes = EncodeEventRecord(MakeEventRecord(d));
+    for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(DecodeEventRecord(bytes.substr(0, n)).ok()) << n;
+    EXPECT_FALSE(DecodeEventRecord(bytes + "x").ok());
+    std::string other_version = bytes;
+    other_version[1] = 2;
+    EXPECT_FALSE(DecodeEventRecord(other_version).ok());
+  }
+}
+
+TEST(EventRecord, AWellFormedVerdictOnAnIncompleteRecordIsCorruption) {
+  EventRecord r = MakeEventRecord(json::Value::Object({{"event_id", json::Value::String("x")}}));
+  EXPECT_FALSE(r.has_event);
+  auto merged = MergeRecords("pith:x", {r}, {DocumentVerdict{std::string(64, 'a'), ""}}, TrustedKeys(), kMergeV1);
+  ASSERT_FALSE(merged.ok());
+  EXPECT_EQ(merged.status().code(), Status::Code::kCorruption);
+}
+
+}  // namespace
+}  // namespace pith
