@@ -132,6 +132,17 @@ TEST_F(StoreTest, AnotherFormatVersionIsRefused) {
   EXPECT_NE(store.status().message().find("pith-store-999"), std::string::npos);
 }
 
+// A replay from event records with cached verdicts (or, after a key change, verdicts computed
+// afresh), a replay re-parsing and re-verifying every document, and the cached state agree.
+void ExpectReplaysAgree(Store& store, const std::string& subject) {
+  auto from_records = store.Replay(subject, false);
+  auto reverified = store.Replay(subject, true);
+  auto cached = store.State(subject);
+  ASSERT_TRUE(from_records.ok() && reverified.ok() && cached.ok());
+  EXPECT_EQ(from_records->canonical, reverified->canonical);
+  EXPECT_EQ(from_records->canonical, cached->canonical);
+}
+
 TEST_F(StoreTest, TrustingAKeyLaterRecomputesStates) {
   SigningKey registry = testing::FixedKey("registry-a");
   SigningKey stranger = testing::FixedKey("stranger");
@@ -142,6 +153,7 @@ TEST_F(StoreTest, TrustingAKeyLaterRecomputesStates) {
   auto untrusted = store->State(subject.pith_number);
   ASSERT_TRUE(untrusted.ok());
   EXPECT_EQ(untrusted->Object()->Find("valid_event_count")->text(), "0");
+  ExpectReplaysAgree(*store, subject.pith_number);
 
   ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
   TrustedKeys keys = TrustedKeys::Defaults();
@@ -151,8 +163,10 @@ TEST_F(StoreTest, TrustingAKeyLaterRecomputesStates) {
   ASSERT_TRUE(trusted.ok());
   EXPECT_EQ(trusted->canonical, expected->canonical);
   EXPECT_NE(trusted->Object()->Find("valid_event_count")->text(), "0");
+  ExpectReplaysAgree(*store, subject.pith_number);
 
   ASSERT_TRUE(store->RemoveKey("registry-a").ok());
+  ExpectReplaysAgree(*store, subject.pith_number);  // the replay meets the key change first: no verdict cached
   EXPECT_EQ(store->State(subject.pith_number)->canonical, untrusted->canonical);
   EXPECT_EQ(store->RemoveKey("pith-v1-2026-05").code(), Status::Code::kNotFound);  // a default
 }

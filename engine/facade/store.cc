@@ -9,6 +9,7 @@
 #include <shared_mutex>
 
 #include "pith/codec.h"
+#include "pith/event_record.h"
 #include "pith/event_log.h"
 #include "pith/hash.h"
 #include "pith/parallel_for.h"
@@ -48,6 +49,12 @@ class KeysDigestMemo {
   explicit KeysDigestMemo(const TrustedKeys& keys) : keys_(keys) {}
   const std::string& Of(const json::Value& doc) {
     auto [signer, receipt] = DocumentKeyIds(doc);
+    return Of(signer, receipt);
+  }
+  const std::string& Of(const std::optional<std::string>& signer, const std::optional<std::string>& receipt) {
+    return Of(signer ? &*signer : nullptr, receipt ? &*receipt : nullptr);
+  }
+  const std::string& Of(const std::string* signer, const std::string* receipt) {
     auto key = std::make_pair(signer ? std::optional<std::string>(*signer) : std::nullopt,
                               receipt ? std::optional<std::string>(*receipt) : std::nullopt);
     auto it = memo_.find(key);
@@ -192,6 +199,72 @@ struct Store::Impl {
     return store_internal::FullSnapshot(subject, docs, verdicts, trusted, Basis(covers, keyset), generation, &merged);
   }
 
+  // The subject's event records and their section 3 verdicts, as LoadSubject but without parsing a
+  // document whose record is stored and whose verdict is cached (the warm replay).
+  Status LoadRecords(std::string_view subject, const TrustedKeys& trusted, std::vector<EventRecord>* records,
+                     std::vector<DocumentVerdict>* verdicts) const {
+    std::vector<Digest> hashes;
+    PITH_RETURN_IF_ERROR(log->ScanSubject(subject, [&](const SubjectEntry& e) {
+      hashes.push_back(e.document_hash);
+      return Status::OK();
+    }));
+    KeysDigestMemo keys_digest(trusted);
+    std::vector<size_t> missing;                          // verdicts not cached
+    std::map<size_t, json::Value> parsed;                 // documents read for want of a record or verdict
+    auto parse = [&](size_t i) -> Status {
+      if (parsed.count(i)) return Status::OK();
+      auto raw = log->GetEvent(hashes[i]);
+      if (!raw.ok()) return raw.status();
+      if (!raw->has_value()) return Status::Corruption("event " + DigestHex(hashes[i]) + " is listed but not stored");
+      auto doc = json::Parse(**raw);
+      if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(hashes[i]) + " no longer parses: " + doc.status().message());
+      parsed.emplace(i, std::move(*doc));
+      return Status::OK();
+    };
+    records->reserve(hashes.size());
+    verdicts->reserve(hashes.size());
+    for (size_t i = 0; i < hashes.size(); ++i) {
+      auto stored = log->GetRecord(hashes[i]);
+      if (!stored.ok()) return stored.status();
+      if (stored->has_value()) {
+        auto record = DecodeEventRecord(**stored);
+        if (!record.ok()) return record.status().WithPrefix("event " + DigestHex(hashes[i]));
+        records->push_back(std::move(*record));
+      } else {
+        PITH_RETURN_IF_ERROR(parse(i));
+        records->push_back(MakeEventRecord(parsed.at(i)));
+      }
+      const EventRecord& r = records->back();
+      DocumentVerdict v;
+      v.document_sha256 = DigestHex(hashes[i]);
+      auto cached = log->GetVerdict(EventLog::VerdictKey(hashes[i], subject, options.merge_version,
+                                                         keys_digest.Of(r.signer_key_id, r.receipt_key_id)));
+      if (!cached.ok()) return cached.status();
+      if (cached->has_value()) {
+        v.reason = **cached;
+      } else {
+        missing.push_back(i);
+      }
+      verdicts->push_back(std::move(v));
+    }
+    if (missing.empty()) return Status::OK();
+    std::vector<json::Value> pending;
+    for (size_t i : missing) {
+      PITH_RETURN_IF_ERROR(parse(i));
+      pending.push_back(parsed.at(i));
+    }
+    std::vector<DocumentVerdict> computed = CheckAll(pending, subject, trusted);
+    std::vector<std::pair<std::string, std::string>> to_cache;
+    for (size_t k = 0; k < missing.size(); ++k) {
+      const EventRecord& r = (*records)[missing[k]];
+      (*verdicts)[missing[k]].reason = computed[k].reason;
+      to_cache.emplace_back(EventLog::VerdictKey(hashes[missing[k]], subject, options.merge_version,
+                                                 keys_digest.Of(r.signer_key_id, r.receipt_key_id)),
+                            computed[k].reason);
+    }
+    return log->PutVerdicts(to_cache);
+  }
+
   std::vector<DocumentVerdict> CheckAll(const std::vector<json::Value>& docs, std::string_view subject,
                                         const TrustedKeys& trusted) const {
     std::vector<DocumentVerdict> out(docs.size());
@@ -231,14 +304,24 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
   AppendSummary summary;
   summary.received = events.size();
 
-  // Each document's hash, whether the log holds it, and its verdict cache key (in parallel).
+  // Each document's hash, whether the log holds it, its verdict cache key and (when new) its event
+  // record, all from one canonical writing (in parallel).
   std::vector<Digest> hashes(events.size());
   std::vector<Result<bool>> stored(events.size(), Result<bool>(false));
   std::vector<std::string> verdict_keys(events.size());
+  std::vector<std::string> records(events.size());
   ParallelFor(events.size(), threads, [&](size_t i) {
     const IncomingEvent& e = events[i];
-    hashes[i] = DocumentHash(e.document);
+    std::string canonical;
+    std::vector<json::MemberSpan> spans;
+    if (e.document.is_object()) {
+      json::AppendCanonicalObject(e.document, &canonical, &spans);
+    } else {
+      canonical = json::Canonical(e.document);
+    }
+    hashes[i] = Sha256(canonical);
     stored[i] = impl_->log->Contains(e.subject, hashes[i]);
+    if (stored[i].ok() && !*stored[i]) records[i] = EncodeEventRecord(MakeEventRecord(e.document, canonical, spans));
     verdict_keys[i] = EventLog::VerdictKey(hashes[i], e.subject, impl_->options.merge_version, DocumentKeysDigest(e.document, keys));
   });
 
@@ -257,6 +340,7 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
     a.subject = e.subject;
     a.document_hash = hashes[i];
     a.raw = e.raw;
+    a.record = std::move(records[i]);
     a.verdict_key = std::move(verdict_keys[i]);
     appends.push_back(std::move(a));
     sources.push_back(&e);
@@ -359,6 +443,13 @@ Result<MergedState> Store::State(std::string_view subject) {
 
 Result<MergedState> Store::Replay(std::string_view subject, bool reverify) {
   const TrustedKeys keys = impl_->Keys();
+  if (!reverify) {
+    std::vector<EventRecord> records;
+    std::vector<DocumentVerdict> verdicts;
+    PITH_RETURN_IF_ERROR(impl_->LoadRecords(subject, keys, &records, &verdicts));
+    if (records.empty()) return Status::NotFound("no events stored for " + std::string(subject));
+    return MergeRecords(subject, records, verdicts, keys, impl_->options.merge_version);
+  }
   std::vector<json::Value> docs;
   std::vector<DocumentVerdict> verdicts;
   PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, reverify, !reverify, &docs, &verdicts));
@@ -477,6 +568,14 @@ Result<std::vector<std::string>> Store::Check() {
       problems.push_back("event " + DigestHex(h) + ": stored bytes no longer parse (" + doc.status().message() + ")");
     } else if (DocumentHash(*doc) != h) {
       problems.push_back("event " + DigestHex(h) + ": stored bytes hash to " + DigestHex(DocumentHash(*doc)));
+    } else {
+      auto record = impl_->log->GetRecord(h);
+      if (!record.ok()) return record.status();
+      if (!record->has_value()) {
+        problems.push_back("event " + DigestHex(h) + ": no event record");
+      } else if (**record != EncodeEventRecord(MakeEventRecord(*doc))) {
+        problems.push_back("event " + DigestHex(h) + ": its event record differs from the one its bytes give");
+      }
     }
     return Status::OK();
   }));

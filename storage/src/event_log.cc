@@ -27,11 +27,11 @@ namespace {
 // Column families, in the order they are opened (handles_ index).
 enum Family : size_t {
   kDefault, kMeta, kEvents, kSubjects, kSubjectLog, kMembership, kSequence, kVerdicts, kSnapshots, kKeys,
-  kStateItems, kSubjectIndex, kFamilyCount
+  kStateItems, kSubjectIndex, kRecords, kFamilyCount
 };
 const char* const kFamilyNames[kFamilyCount] = {"default", "meta", "events", "subjects", "subject_log",
                                                 "membership", "sequence", "verdicts", "snapshots", "keys",
-                                                "state_items", "subject_index"};
+                                                "state_items", "subject_index", "records"};
 
 constexpr char kFormatKey[] = "format";
 constexpr char kNextSequenceKey[] = "next_sequence";
@@ -231,7 +231,10 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
     }
     auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
     if (!existing.ok()) return existing.status();
-    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), e.raw);
+    if (!existing->has_value()) {
+      batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), e.raw);
+      if (!e.record.empty()) batch.Put(impl_->cf(kRecords), AsSlice(e.document_hash), e.record);
+    }
     std::string prefix = SubjectPrefix(e.subject);
     std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
     batch.Put(impl_->cf(kSubjectLog), prefix + BigEndian64(it->second), hash + BigEndian64(sequence));
@@ -252,6 +255,10 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
 
 Result<std::optional<std::string>> EventLog::GetEvent(const Digest& document_hash) const {
   return impl_->Get(kEvents, AsSlice(document_hash));
+}
+
+Result<std::optional<std::string>> EventLog::GetRecord(const Digest& document_hash) const {
+  return impl_->Get(kRecords, AsSlice(document_hash));
 }
 
 Result<uint64_t> EventLog::SubjectSize(std::string_view subject) const {

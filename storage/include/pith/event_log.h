@@ -19,7 +19,7 @@
 
 namespace pith {
 
-inline constexpr std::string_view kStoreFormat = "pith-store-2";
+inline constexpr std::string_view kStoreFormat = "pith-store-3";
 
 struct EventLogOptions {
   bool create_if_missing = true;
@@ -31,6 +31,7 @@ struct LogAppend {
   std::string subject;
   Digest document_hash{};
   std::string raw;               // the bytes as received
+  std::string record;            // its event record (pith/event_record.h), stored beside it
   std::string verdict_key;       // see VerdictKey()
   std::string verdict;           // section 3 reason, "" when well formed
 };
@@ -85,6 +86,8 @@ class EventLog {
   Status Append(const std::vector<LogAppend>& events, const std::map<std::string, SnapshotWrite>& snapshots);
 
   Result<std::optional<std::string>> GetEvent(const Digest& document_hash) const;
+  // The event record stored with the document (written by the same append).
+  Result<std::optional<std::string>> GetRecord(const Digest& document_hash) const;
   Result<uint64_t> SubjectSize(std::string_view subject) const;
   Status ScanSubject(std::string_view subject, const std::function<Status(const SubjectEntry&)>& fn) const;
   Status ScanSubjects(const std::function<Status(const std::string& subject, uint64_t size)>& fn) const;
