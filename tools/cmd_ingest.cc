@@ -175,6 +175,13 @@ int RunIngest(IngestOptions& opts) {
   }
   Status s = ingester.Finish();
   if (!s.ok()) return Fail("", s);
+  // After a bulk ingest, flush: the next open then need not replay a large write-ahead log. A
+  // small ingest leaves its appends in the log (flushing it would only make small files).
+  constexpr size_t kFlushAfterEvents = 4096;
+  if (ingester.totals().added >= kFlushAfterEvents) {
+    s = (*store)->Flush();
+    if (!s.ok()) return Fail(opts.db, s);
+  }
   Totals& t = ingester.totals();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.start).count();
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);

@@ -199,42 +199,35 @@ struct Store::Impl {
     return store_internal::FullSnapshot(subject, docs, verdicts, trusted, Basis(covers, keyset), generation, &merged);
   }
 
-  // The subject's event records and their section 3 verdicts, as LoadSubject but without parsing a
-  // document whose record is stored and whose verdict is cached (the warm replay).
+  // The subject's event records and their section 3 verdicts, as LoadSubject but reading the
+  // records in one pass instead of parsing documents; a document is read and parsed only when its
+  // verdict is not cached for these keys. Falls back to parsing every document when the records do
+  // not cover the subject's log.
   Status LoadRecords(std::string_view subject, const TrustedKeys& trusted, std::vector<EventRecord>* records,
                      std::vector<DocumentVerdict>* verdicts) const {
     std::vector<Digest> hashes;
-    PITH_RETURN_IF_ERROR(log->ScanSubject(subject, [&](const SubjectEntry& e) {
-      hashes.push_back(e.document_hash);
+    PITH_RETURN_IF_ERROR(log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest& h, std::string_view bytes) {
+      if (position != hashes.size()) return Status::Corruption("the event records of " + std::string(subject) + " have a gap");
+      auto record = DecodeEventRecord(bytes);
+      if (!record.ok()) return record.status().WithPrefix("event " + DigestHex(h));
+      hashes.push_back(h);
+      records->push_back(std::move(*record));
       return Status::OK();
     }));
-    KeysDigestMemo keys_digest(trusted);
-    std::vector<size_t> missing;                          // verdicts not cached
-    std::map<size_t, json::Value> parsed;                 // documents read for want of a record or verdict
-    auto parse = [&](size_t i) -> Status {
-      if (parsed.count(i)) return Status::OK();
-      auto raw = log->GetEvent(hashes[i]);
-      if (!raw.ok()) return raw.status();
-      if (!raw->has_value()) return Status::Corruption("event " + DigestHex(hashes[i]) + " is listed but not stored");
-      auto doc = json::Parse(**raw);
-      if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(hashes[i]) + " no longer parses: " + doc.status().message());
-      parsed.emplace(i, std::move(*doc));
+    auto size = log->SubjectSize(subject);
+    if (!size.ok()) return size.status();
+    if (hashes.size() != *size) {
+      records->clear();
+      std::vector<json::Value> docs;
+      PITH_RETURN_IF_ERROR(LoadSubject(subject, trusted, false, true, &docs, verdicts));
+      for (const json::Value& d : docs) records->push_back(MakeEventRecord(d));
       return Status::OK();
-    };
-    records->reserve(hashes.size());
+    }
+    KeysDigestMemo keys_digest(trusted);
+    std::vector<size_t> missing;  // verdicts not cached
     verdicts->reserve(hashes.size());
     for (size_t i = 0; i < hashes.size(); ++i) {
-      auto stored = log->GetRecord(hashes[i]);
-      if (!stored.ok()) return stored.status();
-      if (stored->has_value()) {
-        auto record = DecodeEventRecord(**stored);
-        if (!record.ok()) return record.status().WithPrefix("event " + DigestHex(hashes[i]));
-        records->push_back(std::move(*record));
-      } else {
-        PITH_RETURN_IF_ERROR(parse(i));
-        records->push_back(MakeEventRecord(parsed.at(i)));
-      }
-      const EventRecord& r = records->back();
+      const EventRecord& r = (*records)[i];
       DocumentVerdict v;
       v.document_sha256 = DigestHex(hashes[i]);
       auto cached = log->GetVerdict(EventLog::VerdictKey(hashes[i], subject, options.merge_version,
@@ -250,8 +243,12 @@ struct Store::Impl {
     if (missing.empty()) return Status::OK();
     std::vector<json::Value> pending;
     for (size_t i : missing) {
-      PITH_RETURN_IF_ERROR(parse(i));
-      pending.push_back(parsed.at(i));
+      auto raw = log->GetEvent(hashes[i]);
+      if (!raw.ok()) return raw.status();
+      if (!raw->has_value()) return Status::Corruption("event " + DigestHex(hashes[i]) + " is listed but not stored");
+      auto doc = json::Parse(**raw);
+      if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(hashes[i]) + " no longer parses: " + doc.status().message());
+      pending.push_back(std::move(*doc));
     }
     std::vector<DocumentVerdict> computed = CheckAll(pending, subject, trusted);
     std::vector<std::pair<std::string, std::string>> to_cache;
@@ -394,6 +391,11 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
   PITH_RETURN_IF_ERROR(impl_->log->Append(appends, snapshots));
   summary.added = appends.size();
   return summary;
+}
+
+Status Store::Flush() {
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  return impl_->log->Flush();
 }
 
 Result<MergedState> Store::State(std::string_view subject) {
@@ -568,14 +570,6 @@ Result<std::vector<std::string>> Store::Check() {
       problems.push_back("event " + DigestHex(h) + ": stored bytes no longer parse (" + doc.status().message() + ")");
     } else if (DocumentHash(*doc) != h) {
       problems.push_back("event " + DigestHex(h) + ": stored bytes hash to " + DigestHex(DocumentHash(*doc)));
-    } else {
-      auto record = impl_->log->GetRecord(h);
-      if (!record.ok()) return record.status();
-      if (!record->has_value()) {
-        problems.push_back("event " + DigestHex(h) + ": no event record");
-      } else if (**record != EncodeEventRecord(MakeEventRecord(*doc))) {
-        problems.push_back("event " + DigestHex(h) + ": its event record differs from the one its bytes give");
-      }
     }
     return Status::OK();
   }));
@@ -589,6 +583,21 @@ Result<std::vector<std::string>> Store::Check() {
     if (!loaded.ok()) {
       problems.push_back(subject + ": " + loaded.message());
       continue;
+    }
+    // Every log entry has the event record its document gives.
+    size_t record_count = 0;
+    Status scanned = impl_->log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest&, std::string_view bytes) {
+      ++record_count;
+      if (position >= docs.size() || bytes != EncodeEventRecord(MakeEventRecord(docs[position]))) {
+        problems.push_back(subject + ": the event record at position " + std::to_string(position) +
+                           " differs from the one its document gives");
+      }
+      return Status::OK();
+    });
+    if (!scanned.ok()) problems.push_back(subject + ": " + scanned.message());
+    if (record_count != docs.size()) {
+      problems.push_back(subject + ": " + std::to_string(record_count) + " event records for " + std::to_string(docs.size()) +
+                         " log entries");
     }
     fresh = impl_->CheckAll(docs, subject, keys);
     for (size_t i = 0; i < docs.size(); ++i) {

@@ -231,12 +231,10 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
     }
     auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
     if (!existing.ok()) return existing.status();
-    if (!existing->has_value()) {
-      batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), e.raw);
-      if (!e.record.empty()) batch.Put(impl_->cf(kRecords), AsSlice(e.document_hash), e.record);
-    }
+    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), e.raw);
     std::string prefix = SubjectPrefix(e.subject);
     std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
+    if (!e.record.empty()) batch.Put(impl_->cf(kRecords), prefix + BigEndian64(it->second), hash + e.record);
     batch.Put(impl_->cf(kSubjectLog), prefix + BigEndian64(it->second), hash + BigEndian64(sequence));
     batch.Put(impl_->cf(kMembership), prefix + hash, BigEndian64(it->second));
     batch.Put(impl_->cf(kSequence), BigEndian64(sequence), hash + e.subject);
@@ -257,8 +255,20 @@ Result<std::optional<std::string>> EventLog::GetEvent(const Digest& document_has
   return impl_->Get(kEvents, AsSlice(document_hash));
 }
 
-Result<std::optional<std::string>> EventLog::GetRecord(const Digest& document_hash) const {
-  return impl_->Get(kRecords, AsSlice(document_hash));
+Status EventLog::ScanSubjectRecords(
+    std::string_view subject,
+    const std::function<Status(uint64_t, const Digest&, std::string_view)>& fn) const {
+  std::string prefix = SubjectPrefix(subject);
+  rocksdb::ReadOptions read;
+  read.readahead_size = 2 << 20;  // one subject's records are one contiguous range
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read, impl_->cf(kRecords)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    std::string_view key(it->key().data(), it->key().size());
+    std::string_view value(it->value().data(), it->value().size());
+    if (key.size() != prefix.size() + 8 || value.size() < 32) return Status::Corruption("malformed event record entry");
+    PITH_RETURN_IF_ERROR(fn(ReadBigEndian64(key.substr(prefix.size())), DigestFrom(value.substr(0, 32)), value.substr(32)));
+  }
+  return FromRocks(it->status(), "scanning event records");
 }
 
 Result<uint64_t> EventLog::SubjectSize(std::string_view subject) const {
@@ -408,6 +418,12 @@ Status EventLog::DeleteKey(std::string_view key_id) {
   sync_write.sync = true;
   return FromRocks(impl_->db->Delete(sync_write, impl_->cf(kKeys), rocksdb::Slice(key_id.data(), key_id.size())),
                    "removing key");
+}
+
+Status EventLog::Flush() {
+  rocksdb::FlushOptions options;
+  options.wait = true;
+  return FromRocks(impl_->db->Flush(options, impl_->handles), "flushing the store");
 }
 
 Status EventLog::VerifyChecksums() const { return FromRocks(impl_->db->VerifyChecksum(), "verifying checksums"); }

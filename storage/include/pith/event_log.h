@@ -31,7 +31,7 @@ struct LogAppend {
   std::string subject;
   Digest document_hash{};
   std::string raw;               // the bytes as received
-  std::string record;            // its event record (pith/event_record.h), stored beside it
+  std::string record;            // its event record (pith/event_record.h), kept in subject order
   std::string verdict_key;       // see VerdictKey()
   std::string verdict;           // section 3 reason, "" when well formed
 };
@@ -86,8 +86,11 @@ class EventLog {
   Status Append(const std::vector<LogAppend>& events, const std::map<std::string, SnapshotWrite>& snapshots);
 
   Result<std::optional<std::string>> GetEvent(const Digest& document_hash) const;
-  // The event record stored with the document (written by the same append).
-  Result<std::optional<std::string>> GetRecord(const Digest& document_hash) const;
+  // The subject's event records in log order (one contiguous range: a replay reads them in one
+  // pass), each with its position and document hash.
+  Status ScanSubjectRecords(std::string_view subject,
+                            const std::function<Status(uint64_t position, const Digest& document_hash,
+                                                       std::string_view record)>& fn) const;
   Result<uint64_t> SubjectSize(std::string_view subject) const;
   Status ScanSubject(std::string_view subject, const std::function<Status(const SubjectEntry&)>& fn) const;
   Status ScanSubjects(const std::function<Status(const std::string& subject, uint64_t size)>& fn) const;
@@ -117,6 +120,8 @@ class EventLog {
 
   // RocksDB's own checksum pass over every file.
   Status VerifyChecksums() const;
+  // Flushes every column family's memtable to its files (and syncs them).
+  Status Flush();
 
   // The verdict cache key: what a section 3 verdict depends on.
   static std::string VerdictKey(const Digest& document_hash, std::string_view subject, std::string_view merge_version,

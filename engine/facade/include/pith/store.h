@@ -67,6 +67,9 @@ class Store {
 
   // Appends events atomically, updating each touched subject's cached state in the same batch.
   Result<AppendSummary> Append(const std::vector<IncomingEvent>& events);
+  // Moves what was appended from memory into the store's files, so that the next Open need not
+  // replay the write-ahead log (call it after a bulk ingest; appends are durable without it).
+  Status Flush();
 
   // The cached state (recomputed from the log if the trusted keys changed since it was cached).
   Result<MergedState> State(std::string_view subject);
