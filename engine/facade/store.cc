@@ -224,17 +224,22 @@ struct Store::Impl {
       return Status::OK();
     }
     KeysDigestMemo keys_digest(trusted);
+    std::vector<std::string> verdict_keys;
+    verdict_keys.reserve(hashes.size());
+    for (size_t i = 0; i < hashes.size(); ++i) {
+      const EventRecord& r = (*records)[i];
+      verdict_keys.push_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version,
+                                                  keys_digest.Of(r.signer_key_id, r.receipt_key_id)));
+    }
+    std::vector<std::optional<std::string>> cached;
+    PITH_RETURN_IF_ERROR(log->GetVerdicts(verdict_keys, &cached));
     std::vector<size_t> missing;  // verdicts not cached
     verdicts->reserve(hashes.size());
     for (size_t i = 0; i < hashes.size(); ++i) {
-      const EventRecord& r = (*records)[i];
       DocumentVerdict v;
       v.document_sha256 = DigestHex(hashes[i]);
-      auto cached = log->GetVerdict(EventLog::VerdictKey(hashes[i], subject, options.merge_version,
-                                                         keys_digest.Of(r.signer_key_id, r.receipt_key_id)));
-      if (!cached.ok()) return cached.status();
-      if (cached->has_value()) {
-        v.reason = **cached;
+      if (cached[i]) {
+        v.reason = std::move(*cached[i]);
       } else {
         missing.push_back(i);
       }
@@ -253,11 +258,8 @@ struct Store::Impl {
     std::vector<DocumentVerdict> computed = CheckAll(pending, subject, trusted);
     std::vector<std::pair<std::string, std::string>> to_cache;
     for (size_t k = 0; k < missing.size(); ++k) {
-      const EventRecord& r = (*records)[missing[k]];
       (*verdicts)[missing[k]].reason = computed[k].reason;
-      to_cache.emplace_back(EventLog::VerdictKey(hashes[missing[k]], subject, options.merge_version,
-                                                 keys_digest.Of(r.signer_key_id, r.receipt_key_id)),
-                            computed[k].reason);
+      to_cache.emplace_back(std::move(verdict_keys[missing[k]]), computed[k].reason);
     }
     return log->PutVerdicts(to_cache);
   }

@@ -327,6 +327,21 @@ Result<std::optional<std::string>> EventLog::GetVerdict(std::string_view verdict
   return impl_->Get(kVerdicts, rocksdb::Slice(verdict_key.data(), verdict_key.size()));
 }
 
+Status EventLog::GetVerdicts(const std::vector<std::string>& keys, std::vector<std::optional<std::string>>* out) const {
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  impl_->db->MultiGet(rocksdb::ReadOptions(), impl_->cf(kVerdicts), keys.size(), slices.data(), values.data(),
+                      statuses.data());
+  out->assign(keys.size(), std::nullopt);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "reading verdicts");
+    (*out)[i].emplace(values[i].data(), values[i].size());
+  }
+  return Status::OK();
+}
+
 Status EventLog::PutVerdicts(const std::vector<std::pair<std::string, std::string>>& verdicts) {
   rocksdb::WriteBatch batch;
   for (const auto& [k, v] : verdicts) batch.Put(impl_->cf(kVerdicts), k, v);

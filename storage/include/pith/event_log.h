@@ -101,6 +101,8 @@ class EventLog {
   uint64_t LastSequence() const;  // 0 for an empty store
 
   Result<std::optional<std::string>> GetVerdict(std::string_view verdict_key) const;
+  // Many verdicts in one RocksDB MultiGet; (*out)[i] answers keys[i].
+  Status GetVerdicts(const std::vector<std::string>& keys, std::vector<std::optional<std::string>>* out) const;
   Status PutVerdicts(const std::vector<std::pair<std::string, std::string>>& verdicts);
   // The snapshot with its state assembled (read consistently, while an append may be writing).
   Result<std::optional<Snapshot>> GetSnapshot(std::string_view subject) const;
