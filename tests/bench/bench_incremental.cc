@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
 
   auto before = s.State(subject);
   if (!before.ok()) Die(before.status().message());
-  int64_t valid = IntMember(before->state, "valid_event_count");
+  int64_t valid = IntMember(*before->Object(), "valid_event_count");
   std::printf("RESULT history=%zu\nRESULT subject=%s\n", history, subject.c_str());
 
   Stats append_and_state, append_only, state_only;
