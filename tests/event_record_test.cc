@@ -83,7 +83,7 @@ TEST(EventRecord, MergeRecordsEqualsTheMergeOnEveryConformanceVector) {
   EXPECT_LT(with_event, records_seen);  // the vectors hold malformed documents too
 }
 
-TEST(EventRecord, EveryTruncationAndTrailingByteIsRefused) {
+TEST(EventRecord, EveryTruncationTrailingByteAndUnknownFlagIsRefused) {
   auto dirs = VectorDirs();
   auto vector = json::Parse(ReadText(dirs.front() / "vector.json"));
   ASSERT_TRUE(vector.ok());
@@ -94,7 +94,13 @@ TEST(EventRecord, EveryTruncationAndTrailingByteIsRefused) {
     std::string other_version = bytes;
     other_version[1] = 2;
     EXPECT_FALSE(DecodeEventRecord(other_version).ok());
+    std::string unknown_flag = bytes;
+    unknown_flag[2] = static_cast<char>(unknown_flag[2] | 0x40);
+    EXPECT_FALSE(DecodeEventRecord(unknown_flag).ok());
   }
+  // A prev_event flag without the event flag: one encoding per record, so this is not one.
+  EXPECT_FALSE(DecodeEventRecord(std::string("R\x01\x10", 3)).ok());
+  EXPECT_TRUE(DecodeEventRecord(std::string("R\x01\x00", 3)).ok());
 }
 
 TEST(EventRecord, AWellFormedVerdictOnAnIncompleteRecordIsCorruption) {

@@ -136,6 +136,8 @@ Result<EventRecord> DecodeEventRecord(std::string_view bytes) {
   Reader in(bytes);
   uint8_t magic = 0, version = 0, flags = 0;
   if (!in.Byte(&magic) || !in.Byte(&version) || !in.Byte(&flags) || magic != kMagic || version != kVersion) return bad();
+  constexpr uint8_t kKnownFlags = kHasEventId | kHasSignerKey | kHasReceiptKey | kHasEvent | kHasPrev;
+  if ((flags & ~kKnownFlags) != 0 || ((flags & kHasPrev) && !(flags & kHasEvent))) return bad();
   EventRecord r;
   if (!in.Optional(flags & kHasEventId, &r.event_id) || !in.Optional(flags & kHasSignerKey, &r.signer_key_id) ||
       !in.Optional(flags & kHasReceiptKey, &r.receipt_key_id)) {

@@ -13,7 +13,10 @@
 //     document twice changes nothing;
 //   - the state is canon(state), its state_sha256 is the hash of the rest, it counts exactly one
 //     event, and that event is either applied or listed invalid with the verdict's reason (or a
-//     section 4 reason when the document is well formed).
+//     section 4 reason when the document is well formed);
+//   - the document's event record (pith/event_record.h) survives encoding, and MergeRecords over it
+//     gives MergeChecked's bytes; the raw input, decoded as a record, is refused or re-encodes to
+//     itself (the record decoder is fuzzed on arbitrary bytes too).
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -21,6 +24,7 @@
 
 #include "fuzz_common.h"
 #include "seal.h"
+#include "pith/event_record.h"
 #include "pith/hash.h"
 #include "pith/json.h"
 #include "pith/merge.h"
@@ -97,6 +101,15 @@ void CheckOne(const pith::json::Value& doc) {
     PITH_FUZZ_CHECK_MSG(IndexOrDie(*reason) > IndexOrDie("bad_signature"), *reason);
   }
 
+  // The event record, encoded and decoded, merges to the same bytes.
+  std::string encoded = pith::EncodeEventRecord(pith::MakeEventRecord(doc));
+  auto record = pith::DecodeEventRecord(encoded);
+  PITH_FUZZ_CHECK_MSG(record.ok(), record.status().message());
+  PITH_FUZZ_CHECK(pith::EncodeEventRecord(*record) == encoded);
+  auto from_record = pith::MergeRecords(subject, {*record}, {verdict}, keys, pith::kMergeV1);
+  PITH_FUZZ_CHECK_MSG(from_record.ok(), from_record.status().message());
+  PITH_FUZZ_CHECK_MSG(from_record->canonical == checked->canonical, checked->canonical + "\n  " + from_record->canonical);
+
   // The same document twice is the same set.
   docs.push_back(doc);
   auto twice = pith::Merge(subject, docs, keys, options);
@@ -107,6 +120,10 @@ void CheckOne(const pith::json::Value& doc) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // Arbitrary bytes as a stored record: refused, or a record that encodes back to them.
+  if (auto record = pith::DecodeEventRecord(pith::fuzz::AsView(data, size)); record.ok()) {
+    PITH_FUZZ_CHECK(pith::EncodeEventRecord(*record) == pith::fuzz::AsView(data, size));
+  }
   auto parsed = pith::json::Parse(pith::fuzz::AsView(data, size));
   if (!parsed.ok()) return 0;
   CheckOne(*parsed);
