@@ -27,34 +27,37 @@ Result<std::vector<std::string>> Targets(Store& store, const ReadOptions& opts) 
 }
 
 // Prints one canonical state per target subject, in order. `compute` (thread-safe: Store reads)
-// runs for several subjects side by side; `finish` then takes each result in order, reports any
-// problem and returns its exit code. The worst exit code wins.
+// runs for several subjects side by side; `finish` takes each result in order as soon as it is
+// ready, reports any problem and returns its exit code. The worst exit code wins.
 int PrintStates(const ReadOptions& opts, const std::function<Result<MergedState>(Store&, const std::string&)>& compute,
                 const std::function<int(Store&, const std::string&, const MergedState&)>& finish) {
   auto store = OpenStore(opts.db, false);
   if (!store.ok()) return Fail(opts.db, store.status());
   auto subjects = Targets(**store, opts);
   if (!subjects.ok()) return Fail(opts.db, subjects.status());
-  constexpr size_t kWindow = 64;  // subjects in flight: bounds memory, keeps every core busy
+  constexpr size_t kWindow = 64;  // subjects computed ahead of the one printed: bounds memory
   int exit_code = kExitOk;
   std::string out;
-  for (size_t begin = 0; begin < subjects->size(); begin += kWindow) {
-    const size_t n = std::min(kWindow, subjects->size() - begin);
-    std::vector<std::optional<Result<MergedState>>> states(n);
-    ParallelFor(n, 0, [&](size_t k) { states[k] = compute(**store, (*subjects)[begin + k]); }, 1);
-    for (size_t k = 0; k < n; ++k) {
-      const std::string& subject = (*subjects)[begin + k];
-      if (!states[k]->ok()) {
-        exit_code = std::max(exit_code, Fail(subject, states[k]->status()));
-        continue;
-      }
-      exit_code = std::max(exit_code, finish(**store, subject, states[k]->value()));
-      out += states[k]->value().canonical;
-      out.push_back('\n');
-    }
-    std::cout << out;
-    out.clear();
-  }
+  std::vector<std::optional<Result<MergedState>>> states(subjects->size());
+  OrderedParallelFor(
+      subjects->size(), 0, kWindow, [&](size_t k) { states[k] = compute(**store, (*subjects)[k]); },
+      [&](size_t k) {
+        const std::string& subject = (*subjects)[k];
+        if (!states[k]->ok()) {
+          exit_code = std::max(exit_code, Fail(subject, states[k]->status()));
+        } else {
+          exit_code = std::max(exit_code, finish(**store, subject, states[k]->value()));
+          out += states[k]->value().canonical;
+          out.push_back('\n');
+        }
+        states[k].reset();
+        if (out.size() >= (1u << 20)) {
+          std::cout << out;
+          out.clear();
+        }
+        return true;
+      });
+  std::cout << out;
   std::cout << std::flush;
   return exit_code;
 }

@@ -79,24 +79,28 @@ bool IsUnhashedKey(std::string_view key) {
 }  // namespace
 
 EventDigests ComputeEventDigests(const json::Value& event, std::string* canonical) {
-  // canon(event) once; the content bytes are the same members minus the unhashed ones, copied
-  // from it rather than written again.
   std::string local;
   std::string& doc = canonical ? *canonical : local;
   doc.clear();
   doc.reserve(4096);
   std::vector<json::MemberSpan> spans;
   json::AppendCanonicalObject(event, &doc, &spans);
+  return EventDigestsOf(doc, spans);
+}
+
+EventDigests EventDigestsOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
+  // The content bytes are the document's members minus the unhashed ones, copied from canon(event)
+  // rather than written again.
   std::string content;
-  content.reserve(doc.size());
+  content.reserve(canonical.size());
   content.push_back('{');
   for (const json::MemberSpan& m : spans) {
     if (IsUnhashedKey(m.key)) continue;
     if (content.size() > 1) content.push_back(',');
-    content.append(doc, m.begin, m.end - m.begin);
+    content.append(canonical.substr(m.begin, m.end - m.begin));
   }
   content.push_back('}');
-  return {Sha256(doc), Sha256(content)};
+  return {Sha256(canonical), Sha256(content)};
 }
 
 Digest EventContentDigest(const json::Value& event) {

@@ -156,14 +156,24 @@ std::string_view CheckInOrder(const json::Value& d, std::string_view subject, co
 }  // namespace
 
 DocumentVerdict CheckDocument(const json::Value& document, std::string_view subject, const TrustedKeys& keys) {
-  DocumentVerdict v;
   if (!document.is_object()) {
+    DocumentVerdict v;
     v.document_sha256 = Sha256Hex(json::Canonical(document));
     v.reason = std::string(reason::kMalformedEvent);
     return v;
   }
   // One canonical writing gives both the document's hash and the content hash of check 8.
-  EventDigests digests = ComputeEventDigests(document);
+  std::string canonical;
+  std::vector<json::MemberSpan> spans;
+  json::AppendCanonicalObject(document, &canonical, &spans);
+  return merge_internal::CheckCanonicalDocument(document, canonical, spans, subject, keys);
+}
+
+DocumentVerdict merge_internal::CheckCanonicalDocument(const json::Value& document, std::string_view canonical,
+                                                       const std::vector<json::MemberSpan>& spans,
+                                                       std::string_view subject, const TrustedKeys& keys) {
+  EventDigests digests = EventDigestsOf(canonical, spans);
+  DocumentVerdict v;
   v.document_sha256 = DigestHex(digests.document);
   v.reason = std::string(CheckInOrder(document, subject, keys, digests.content));
   return v;

@@ -110,6 +110,15 @@ EventRecord MakeEventRecord(const json::Value& d, std::string_view canonical, co
   return r;
 }
 
+CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subject, const TrustedKeys& keys) {
+  if (!document.is_object()) return {CheckDocument(document, subject, keys), MakeEventRecord(document)};
+  std::string canonical;
+  std::vector<json::MemberSpan> spans;
+  json::AppendCanonicalObject(document, &canonical, &spans);
+  return {merge_internal::CheckCanonicalDocument(document, canonical, spans, subject, keys),
+          MakeEventRecord(document, canonical, spans)};
+}
+
 std::string EncodeEventRecord(const EventRecord& r) {
   std::string out;
   out.reserve(r.entry.size() + r.signer.size() + 256);

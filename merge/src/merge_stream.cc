@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "pith/parallel_for.h"
+#include "pith/event_record.h"
 #include "pith/hash.h"
 #include "subject_scan.h"
 
@@ -134,14 +135,19 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
                                                unsigned threads, const TrustedKeys& keys, const std::string& merge_version,
                                                std::vector<InputProblem>* problems) {
   PITH_RETURN_IF_ERROR(CheckSubjectSize(subject, inputs->lines.size() + inputs->documents.size()));
-  // Read back, parse and check the subject's lines. Pass 1 only scanned them: a line the strict
-  // parser refuses is reported here and left out, as pass 1 would have.
+  // Read back, parse and check the subject's lines, keeping of each only its event record (the
+  // parsed document is let go at once). Pass 1 only scanned them: a line the strict parser refuses
+  // is reported here and left out, as pass 1 would have.
   const size_t n_lines = inputs->lines.size();
-  std::vector<json::Value> docs(n_lines);
+  const size_t n = n_lines + inputs->documents.size();
+  std::vector<CheckedRecord> checked(n);
   std::vector<Status> read_errors(n_lines);
   std::vector<std::optional<json::ParseError>> refused(n_lines);
-  std::vector<DocumentVerdict> verdicts(n_lines);
-  ParallelFor(n_lines, threads, [&](size_t i) {
+  ParallelFor(n, threads, [&](size_t i) {
+    if (i >= n_lines) {
+      checked[i] = CheckAndRecord(inputs->documents[i - n_lines], subject, keys);
+      return;
+    }
     std::string text;
     const LineRef& ref = inputs->lines[i];
     read_errors[i] = ReadAt(fds[ref.file], ref.offset, ref.length, &text);
@@ -152,13 +158,15 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
       refused[i] = std::move(error);
       return;
     }
-    docs[i] = std::move(*doc);
-    verdicts[i] = CheckDocument(docs[i], subject, keys);
+    checked[i] = CheckAndRecord(*doc, subject, keys);
   });
   for (const Status& s : read_errors) PITH_RETURN_IF_ERROR(s);
-  size_t kept = 0;
-  for (size_t i = 0; i < n_lines; ++i) {
-    if (refused[i]) {
+  std::vector<EventRecord> records;
+  std::vector<DocumentVerdict> verdicts;
+  records.reserve(n);
+  verdicts.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (i < n_lines && refused[i]) {
       const LineRef& ref = inputs->lines[i];
       auto line = LineNumberAt(fds[ref.file], ref.offset);
       if (!line.ok()) return line.status();
@@ -166,22 +174,13 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
                            refused[i]->what, ref.file, ref.offset});
       continue;
     }
-    if (kept != i) {
-      docs[kept] = std::move(docs[i]);
-      verdicts[kept] = std::move(verdicts[i]);
-    }
-    ++kept;
+    records.push_back(std::move(checked[i].record));
+    verdicts.push_back(std::move(checked[i].verdict));
   }
-  docs.resize(kept);
-  verdicts.resize(kept + inputs->documents.size());
-  const size_t n_parsed = kept;
-  for (json::Value& d : inputs->documents) docs.push_back(std::move(d));
-  ParallelFor(inputs->documents.size(), threads, [&](size_t k) {
-    verdicts[n_parsed + k] = CheckDocument(docs[n_parsed + k], subject, keys);
-  });
+  checked.clear();
   *inputs = SubjectInputs();  // release this subject's memory
-  if (docs.empty()) return std::optional<MergedState>();  // every line of it was refused: no subject
-  auto merged = MergeChecked(subject, docs, verdicts, keys, merge_version);
+  if (records.empty()) return std::optional<MergedState>();  // every line of it was refused: no subject
+  auto merged = MergeRecords(subject, records, verdicts, keys, merge_version);
   if (!merged.ok()) return merged.status();
   return std::optional<MergedState>(std::move(*merged));
 }
@@ -200,39 +199,35 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
     }
     fds.push_back(fd);
   }
-  // Small subjects are merged side by side, one per thread; a large one alone, with its
-  // documents spread over the threads. Either way states are emitted in pith-number order.
+  // Subjects are merged side by side, one per worker (a large one also spreads its documents over
+  // the threads), and emitted in pith-number order as each is ready; at most kWindow subjects are
+  // held ahead of the one being emitted.
   constexpr size_t kLargeSubject = 256;  // documents
-  constexpr size_t kSubjectsPerRound = 64;
+  constexpr size_t kWindow = 64;
   std::vector<std::pair<const std::string*, SubjectInputs*>> order;
   order.reserve(subjects_.size());
   for (auto& entry : subjects_) order.emplace_back(&entry.first, &entry.second);
   auto size_of = [](const SubjectInputs* in) { return in->lines.size() + in->documents.size(); };
 
   Status result;
-  for (size_t begin = 0; begin < order.size() && result.ok();) {
-    size_t end = begin + 1;
-    if (size_of(order[begin].second) < kLargeSubject) {
-      while (end < order.size() && end - begin < kSubjectsPerRound && size_of(order[end].second) < kLargeSubject) ++end;
-    }
-    const bool alone = end == begin + 1;
-    std::vector<std::optional<Result<std::optional<MergedState>>>> merged(end - begin);
-    std::vector<std::vector<InputProblem>> refused(end - begin);
-    ParallelFor(end - begin, alone ? 1 : threads_, [&](size_t k) {
-      merged[k] = MergeSubject(*order[begin + k].first, order[begin + k].second, fds, alone ? threads_ : 1, keys,
-                               merge_version, &refused[k]);
-    });
-    for (auto& r : refused) problems_.insert(problems_.end(), r.begin(), r.end());
-    for (size_t k = 0; k < merged.size() && result.ok(); ++k) {
-      if (!merged[k]->ok()) {
-        result = merged[k]->status();
-        break;
-      }
-      const std::optional<MergedState>& state = merged[k]->value();
-      if (state) result = emit(*order[begin + k].first, *state);
-    }
-    begin = end;
-  }
+  std::vector<std::optional<Result<std::optional<MergedState>>>> merged(order.size());
+  std::vector<std::vector<InputProblem>> refused(order.size());
+  OrderedParallelFor(
+      order.size(), threads_, kWindow,
+      [&](size_t k) {
+        const unsigned inner = size_of(order[k].second) >= kLargeSubject ? threads_ : 1;
+        merged[k] = MergeSubject(*order[k].first, order[k].second, fds, inner, keys, merge_version, &refused[k]);
+      },
+      [&](size_t k) {
+        problems_.insert(problems_.end(), refused[k].begin(), refused[k].end());
+        if (!merged[k]->ok()) {
+          result = merged[k]->status();
+        } else if (const std::optional<MergedState>& state = merged[k]->value()) {
+          result = emit(*order[k].first, *state);
+        }
+        merged[k].reset();  // release the state once emitted
+        return result.ok();
+      });
   for (int f : fds) ::close(f);
   // Problems in input order, whichever pass found them.
   std::stable_sort(problems_.begin(), problems_.end(), [](const InputProblem& a, const InputProblem& b) {

@@ -51,6 +51,8 @@ struct EventDigests {
   Digest content;
 };
 EventDigests ComputeEventDigests(const json::Value& event, std::string* canonical = nullptr);
+// The same from canon(event) already written, with its member spans (json::AppendCanonicalObject).
+EventDigests EventDigestsOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans);
 inline std::string EventIdFromDigest(const Digest& d) { return "sha256:" + DigestHex(d); }
 
 }  // namespace pith

@@ -41,6 +41,14 @@ EventRecord MakeEventRecord(const json::Value& document);
 EventRecord MakeEventRecord(const json::Value& document, std::string_view canonical,
                             const std::vector<json::MemberSpan>& spans);
 
+// CheckDocument and MakeEventRecord from one canonical writing of the document (the merge of a
+// stream keeps only the record, and lets the parsed document go).
+struct CheckedRecord {
+  DocumentVerdict verdict;
+  EventRecord record;
+};
+CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subject, const TrustedKeys& keys);
+
 std::string EncodeEventRecord(const EventRecord& record);
 // kCorruption when the bytes are not a record this build wrote.
 Result<EventRecord> DecodeEventRecord(std::string_view bytes);
