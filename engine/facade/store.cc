@@ -309,24 +309,29 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
   std::vector<Result<bool>> stored(events.size(), Result<bool>(false));
   std::vector<std::string> verdict_keys(events.size());
   std::vector<std::string> records(events.size());
+  std::vector<std::string> canonicals(events.size());  // kept for the check of a new document
+  std::vector<std::vector<json::MemberSpan>> spans(events.size());
   ParallelFor(events.size(), threads, [&](size_t i) {
     const IncomingEvent& e = events[i];
-    std::string canonical;
-    std::vector<json::MemberSpan> spans;
     if (e.document.is_object()) {
-      json::AppendCanonicalObject(e.document, &canonical, &spans);
+      json::AppendCanonicalObject(e.document, &canonicals[i], &spans[i]);
     } else {
-      canonical = json::Canonical(e.document);
+      canonicals[i] = json::Canonical(e.document);
     }
-    hashes[i] = Sha256(canonical);
+    hashes[i] = Sha256(canonicals[i]);
     stored[i] = impl_->log->Contains(e.subject, hashes[i]);
-    if (stored[i].ok() && !*stored[i]) records[i] = EncodeEventRecord(MakeEventRecord(e.document, canonical, spans));
+    if (stored[i].ok() && !*stored[i]) {
+      records[i] = EncodeEventRecord(MakeEventRecord(e.document, canonicals[i], spans[i]));
+    } else {
+      canonicals[i].clear();
+    }
     verdict_keys[i] = EventLog::VerdictKey(hashes[i], e.subject, impl_->options.merge_version, DocumentKeysDigest(e.document, keys));
   });
 
   // New (subject, document) pairs, first occurrence only.
   std::vector<LogAppend> appends;
   std::vector<const IncomingEvent*> sources;
+  std::vector<size_t> source_index;  // appends[k] came from events[source_index[k]]
   std::set<std::pair<std::string_view, Digest>> in_batch;
   for (size_t i = 0; i < events.size(); ++i) {
     const IncomingEvent& e = events[i];
@@ -343,6 +348,7 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
     a.verdict_key = std::move(verdict_keys[i]);
     appends.push_back(std::move(a));
     sources.push_back(&e);
+    source_index.push_back(i);
   }
 
   // Section 3 verdicts of the new documents, cached ones reused, the rest checked (in parallel).
@@ -354,7 +360,10 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
     } else if (cached->has_value()) {
       appends[i].verdict = **cached;
     } else {
-      appends[i].verdict = CheckDocument(sources[i]->document, appends[i].subject, keys).reason;
+      const size_t e = source_index[i];
+      appends[i].verdict = sources[i]->document.is_object()
+                               ? CheckDocument(sources[i]->document, canonicals[e], spans[e], appends[i].subject, keys).reason
+                               : CheckDocument(sources[i]->document, appends[i].subject, keys).reason;
     }
   });
   for (const Status& f : failures) PITH_RETURN_IF_ERROR(f);

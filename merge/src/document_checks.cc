@@ -166,12 +166,12 @@ DocumentVerdict CheckDocument(const json::Value& document, std::string_view subj
   std::string canonical;
   std::vector<json::MemberSpan> spans;
   json::AppendCanonicalObject(document, &canonical, &spans);
-  return merge_internal::CheckCanonicalDocument(document, canonical, spans, subject, keys);
+  return CheckDocument(document, canonical, spans, subject, keys);
 }
 
-DocumentVerdict merge_internal::CheckCanonicalDocument(const json::Value& document, std::string_view canonical,
-                                                       const std::vector<json::MemberSpan>& spans,
-                                                       std::string_view subject, const TrustedKeys& keys) {
+DocumentVerdict CheckDocument(const json::Value& document, std::string_view canonical,
+                              const std::vector<json::MemberSpan>& spans, std::string_view subject,
+                              const TrustedKeys& keys) {
   EventDigests digests = EventDigestsOf(canonical, spans);
   DocumentVerdict v;
   v.document_sha256 = DigestHex(digests.document);

@@ -36,11 +36,6 @@ struct EventNode {
 // Check 1 of section 3: every member an event has, with its JSON type. MakeEventNode needs it.
 bool HasEventShape(const json::Value& document);
 
-// CheckDocument for an object whose canonical text and member spans are already written.
-DocumentVerdict CheckCanonicalDocument(const json::Value& document, std::string_view canonical,
-                                       const std::vector<json::MemberSpan>& spans, std::string_view subject,
-                                       const TrustedKeys& keys);
-
 // Views a document that passed section 3 (so every member exists with its type).
 EventNode MakeEventNode(const json::Value& doc, std::string_view document_sha256);
 

@@ -115,7 +115,7 @@ CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subje
   std::string canonical;
   std::vector<json::MemberSpan> spans;
   json::AppendCanonicalObject(document, &canonical, &spans);
-  return {merge_internal::CheckCanonicalDocument(document, canonical, spans, subject, keys),
+  return {CheckDocument(document, canonical, spans, subject, keys),
           MakeEventRecord(document, canonical, spans)};
 }
 

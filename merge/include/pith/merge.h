@@ -56,6 +56,11 @@ struct DocumentVerdict {
 
 // Section 3 for one document: pure, thread-safe, and the only place signatures are verified.
 DocumentVerdict CheckDocument(const json::Value& document, std::string_view subject, const TrustedKeys& keys);
+// The same for an object whose canonical text and member spans the caller has already written
+// (json::AppendCanonicalObject): one canonical writing fewer.
+DocumentVerdict CheckDocument(const json::Value& document, std::string_view canonical,
+                              const std::vector<json::MemberSpan>& spans, std::string_view subject,
+                              const TrustedKeys& keys);
 
 // Section 3 for many documents of one subject on up to `threads` threads (0: all cores);
 // (*out)[i] belongs to documents[i] whatever the thread count.
