@@ -86,6 +86,9 @@ print("corpus: %d events, %d subjects x %d, %.1f MB (%.0f bytes/event)" % (
 print()
 print("1. canonical form and hashing (20,000 events, 1 thread, CPU time)")
 print("   parse (pith::json::Parse)      %8.1f MB/s  %9.0f events/s" % (mbps("BM_Parse"), best("BM_Parse")))
+if "BM_RapidJson_Normal" in micro:
+    print("   RapidJSON DOM, normal / in-situ %7.1f / %.1f MB/s (RapidJSON's own tree; ours is json::Parse above)" % (
+        mbps("BM_RapidJson_Normal"), mbps("BM_RapidJson_InSitu")))
 print("   canon                          %8.1f MB/s  (into a reused buffer: %.1f MB/s)" % (canon, mbps("BM_CanonReusedBuffer")))
 print("   sha256 alone (pith::Sha256)    %8.1f MB/s  (libsodium direct %.1f MB/s)" % (sha, sod))
 print("   canon+sha256                   %8.1f MB/s" % canon_sha)
