@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <set>
 
@@ -170,26 +171,23 @@ Result<EventRecord> DecodeEventRecord(std::string_view bytes) {
   return r;
 }
 
-Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecord>& records,
-                                 const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
-                                 std::string_view merge_version) {
-  if (!IsKnownMergeVersion(merge_version)) {
-    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
-                               std::string(kMergeV1));
-  }
+Status merge_internal::RecordsToNodes(std::string_view subject, const std::vector<EventRecord>& records,
+                                      const std::vector<DocumentVerdict>& verdicts, std::deque<json::Value>* claimed,
+                                      std::vector<EventNode>* nodes, std::vector<InvalidEntry>* invalid) {
   if (verdicts.size() != records.size()) return Status::Internal("one verdict per record is required");
   // As MergeCheckedDetailed: distinct documents; per event, the smallest document_sha256.
-  std::vector<json::Value> claimed(records.size());
-  std::vector<merge_internal::InvalidEntry> invalid;
+  auto claim = [claimed](const EventRecord& r) {
+    claimed->push_back(r.event_id ? json::Value::String(*r.event_id) : json::Value());
+    return &claimed->back();
+  };
   std::set<std::string_view> seen_documents;
   std::map<std::string_view, size_t> representative;
   for (size_t i = 0; i < records.size(); ++i) {
     const DocumentVerdict& v = verdicts[i];
     const EventRecord& r = records[i];
     if (!seen_documents.insert(v.document_sha256).second) continue;
-    if (r.event_id) claimed[i] = json::Value::String(*r.event_id);
     if (!v.well_formed()) {
-      invalid.push_back({v.document_sha256, &claimed[i], v.reason});
+      invalid->push_back({v.document_sha256, claim(r), v.reason});
       continue;
     }
     if (!r.has_event || !r.event_id || !r.signer_key_id) {
@@ -198,15 +196,14 @@ Result<MergedState> MergeRecords(std::string_view subject, const std::vector<Eve
     auto [it, inserted] = representative.emplace(*r.event_id, i);
     if (!inserted && v.document_sha256 < verdicts[it->second].document_sha256) it->second = i;
   }
-  std::vector<merge_internal::EventNode> nodes;
-  nodes.reserve(representative.size());
+  nodes->reserve(representative.size());
   for (const auto& [id, i] : representative) {
     const EventRecord& r = records[i];
-    merge_internal::EventNode e;
-    e.claimed_event_id = &claimed[i];
+    EventNode e;
+    e.claimed_event_id = claim(r);
     e.entry = r.entry;
     e.signer = r.signer;
-    e.type = merge_internal::FindEventType(r.event_type);
+    e.type = FindEventType(r.event_type);
     if (e.type == nullptr) return Status::Corruption("a well-formed event of " + std::string(subject) + " has an unknown type");
     e.document_sha256 = verdicts[i].document_sha256;
     e.event_id = *r.event_id;
@@ -216,8 +213,22 @@ Result<MergedState> MergeRecords(std::string_view subject, const std::vector<Eve
     e.created_at = r.created_at;
     e.prev_event = r.prev_event ? &*r.prev_event : nullptr;
     for (const std::string& s : r.supersedes) e.supersedes.push_back(s);
-    nodes.push_back(std::move(e));
+    nodes->push_back(std::move(e));
   }
+  return Status::OK();
+}
+
+Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecord>& records,
+                                 const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                 std::string_view merge_version) {
+  if (!IsKnownMergeVersion(merge_version)) {
+    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
+                               std::string(kMergeV1));
+  }
+  std::deque<json::Value> claimed;
+  std::vector<merge_internal::EventNode> nodes;
+  std::vector<merge_internal::InvalidEntry> invalid;
+  PITH_RETURN_IF_ERROR(merge_internal::RecordsToNodes(subject, records, verdicts, &claimed, &nodes, &invalid));
   return merge_internal::MergeNodes(subject, merge_version, std::move(nodes), std::move(invalid), keys, nullptr);
 }
 

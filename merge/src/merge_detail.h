@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string_view>
 #include <vector>
 
 #include "event_node.h"
+#include "pith/event_record.h"
 #include "pith/merge.h"
 #include "state_builder.h"
 
@@ -29,6 +31,13 @@ struct EventFate {
 // document) and the invalid entries of section 3. (*fates)[k], if asked for, is nodes[k]'s fate.
 Result<MergedState> MergeNodes(std::string_view subject, std::string_view merge_version, std::vector<EventNode> nodes,
                                std::vector<InvalidEntry> invalid, const TrustedKeys& keys, std::vector<Fate>* fates);
+
+// Section 3's results over event records, as MergeNodes takes them: one node per well-formed
+// event (its representative record, in event_id order) and the invalid entries. The ids the
+// entries point to are kept in *claimed; nodes view into `records` and `verdicts`.
+Status RecordsToNodes(std::string_view subject, const std::vector<EventRecord>& records,
+                      const std::vector<DocumentVerdict>& verdicts, std::deque<json::Value>* claimed,
+                      std::vector<EventNode>* nodes, std::vector<InvalidEntry>* invalid);
 
 // MergeChecked, with one EventFate per well-formed event (any order) in *fates.
 Result<MergedState> MergeCheckedDetailed(std::string_view subject, const std::vector<json::Value>& documents,

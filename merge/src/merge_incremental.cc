@@ -66,13 +66,13 @@ std::string AddToCount(std::string_view digits, uint64_t n) {
 
 }  // namespace
 
-Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<json::Value>& documents,
-                                             const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
-                                             std::string_view merge_version, uint64_t generation) {
-  std::vector<merge_internal::EventFate> fates;
-  auto merged = merge_internal::MergeCheckedDetailed(subject, documents, verdicts, keys, merge_version, &fates);
-  if (!merged.ok()) return merged.status();
-  auto split = merge_internal::SplitState(merged->canonical);
+namespace {
+
+// The incremental form of a full merge's state: `nodes[k]` (every well-formed event) met fate
+// `fates[k]`.
+Result<IncrementalBase> IncrementalBaseOf(std::string_view subject, MergedState merged, const std::vector<EventNode>& nodes,
+                                          const std::vector<Fate>& fates, uint64_t generation) {
+  auto split = merge_internal::SplitState(merged.canonical);
   if (!split) return Status::Internal("the merged state of " + std::string(subject) + " cannot be split");
 
   merge_internal::IncrementalAux aux;
@@ -85,34 +85,32 @@ Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std
     aux.after_applied.Update(split->applied[i]);
   }
 #ifndef NDEBUG  // hashing the tail again costs as much as the merge's own hash of the state
-  if (DigestHex(merge_internal::StateDigest(aux.after_applied, split->tail, aux.layout)) != merged->state_sha256) {
+  if (DigestHex(merge_internal::StateDigest(aux.after_applied, split->tail, aux.layout)) != merged.state_sha256) {
     return Status::Internal("the split state of " + std::string(subject) + " does not hash to its state_sha256");
   }
 #endif
 
   IncrementalBase out;
-  std::vector<EventNode> nodes;
   std::set<std::string_view> in_w, has_valid_child;
-  for (const merge_internal::EventFate& f : fates) {
-    nodes.push_back(merge_internal::MakeEventNode(documents[f.document], verdicts[f.document].document_sha256));
-    in_w.insert(nodes.back().event_id);
-    if (IsValidFate(f.fate) && nodes.back().prev_event != nullptr) has_valid_child.insert(*nodes.back().prev_event);
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    in_w.insert(nodes[k].event_id);
+    if (IsValidFate(fates[k]) && nodes[k].prev_event != nullptr) has_valid_child.insert(*nodes[k].prev_event);
   }
   const std::string marker = merge_internal::EncodeMarker(generation);
-  for (size_t k = 0; k < fates.size(); ++k) {
-    const merge_internal::EventFate& f = fates[k];
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    const Fate fate = fates[k];
     const EventNode& e = nodes[k];
     const uint8_t flags = has_valid_child.count(e.event_id) ? merge_internal::kHasValidChild : 0;
     out.index[merge_internal::EventIndexKey(e.event_id)] =
-        merge_internal::EncodeIndexedEvent(generation, Indexed(e, f.fate, flags));
-    if (IsValidFate(f.fate) && e.prev_event == nullptr)
+        merge_internal::EncodeIndexedEvent(generation, Indexed(e, fate, flags));
+    if (IsValidFate(fate) && e.prev_event == nullptr)
       out.index[merge_internal::ChainRootIndexKey(e.target, e.key_id)] = marker;
     if (e.prev_event != nullptr && !in_w.count(*e.prev_event))
       out.index[merge_internal::RefIndexKey(*e.prev_event)] = marker;
     for (std::string_view r : e.supersedes) {
       if (!in_w.count(r)) out.index[merge_internal::RefIndexKey(r)] = marker;
     }
-    if ((f.fate == Fate::kApplied || f.fate == Fate::kSuperseded) &&
+    if ((fate == Fate::kApplied || fate == Fate::kSuperseded) &&
         (aux.max_event_id.empty() || KeyAfter(e.created_at, e.event_id, aux.max_created_at, aux.max_event_id))) {
       aux.max_created_at = e.created_at;
       aux.max_event_id = e.event_id;
@@ -121,8 +119,42 @@ Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std
   out.split.applied = std::move(split->applied);
   out.split.tail = std::move(split->tail);
   out.split.aux = merge_internal::EncodeAux(aux);
-  out.state = std::move(*merged);
+  out.state = std::move(merged);
   return out;
+}
+
+}  // namespace
+
+Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<json::Value>& documents,
+                                             const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                             std::string_view merge_version, uint64_t generation) {
+  std::vector<merge_internal::EventFate> fates;
+  auto merged = merge_internal::MergeCheckedDetailed(subject, documents, verdicts, keys, merge_version, &fates);
+  if (!merged.ok()) return merged.status();
+  std::vector<EventNode> nodes;
+  std::vector<Fate> node_fates;
+  for (const merge_internal::EventFate& f : fates) {
+    nodes.push_back(merge_internal::MakeEventNode(documents[f.document], verdicts[f.document].document_sha256));
+    node_fates.push_back(f.fate);
+  }
+  return IncrementalBaseOf(subject, std::move(*merged), nodes, node_fates, generation);
+}
+
+Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<EventRecord>& records,
+                                             const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                             std::string_view merge_version, uint64_t generation) {
+  if (!IsKnownMergeVersion(merge_version)) {
+    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
+                               std::string(kMergeV1));
+  }
+  std::deque<json::Value> claimed;
+  std::vector<EventNode> nodes;
+  std::vector<merge_internal::InvalidEntry> invalid;
+  PITH_RETURN_IF_ERROR(merge_internal::RecordsToNodes(subject, records, verdicts, &claimed, &nodes, &invalid));
+  std::vector<Fate> fates;
+  auto merged = merge_internal::MergeNodes(subject, merge_version, nodes, std::move(invalid), keys, &fates);
+  if (!merged.ok()) return merged.status();
+  return IncrementalBaseOf(subject, std::move(*merged), nodes, fates, generation);
 }
 
 uint64_t IndexGeneration(std::string_view aux) {

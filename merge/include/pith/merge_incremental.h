@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "pith/event_record.h"
 #include "pith/json.h"
 #include "pith/keys.h"
 #include "pith/merge.h"
@@ -48,6 +49,10 @@ struct IncrementalBase {
 // every generation of index entries stored for the subject before (entries of another generation
 // are ignored, so a full merge never has to delete the old index).
 Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<json::Value>& documents,
+                                             const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                             std::string_view merge_version, uint64_t generation);
+// The same over the documents' event records (pith/event_record.h): no JSON is parsed.
+Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<EventRecord>& records,
                                              const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                              std::string_view merge_version, uint64_t generation);
 
