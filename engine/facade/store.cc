@@ -187,16 +187,23 @@ struct Store::Impl {
       return std::move(**step);
     }
     *was_incremental = false;
-    std::vector<json::Value> docs;
+    std::vector<EventRecord> records;
     std::vector<DocumentVerdict> verdicts;
-    PITH_RETURN_IF_ERROR(LoadSubject(subject, trusted, false, true, &docs, &verdicts));
-    uint64_t covers = docs.size() + indices->size();
+    PITH_RETURN_IF_ERROR(LoadRecords(subject, trusted, &records, &verdicts));
+    uint64_t covers = records.size() + indices->size();
     for (size_t k = 0; k < indices->size(); ++k) {
-      docs.push_back(*new_docs[k]);
+      const std::string& encoded = appends[(*indices)[k]].record;
+      if (encoded.empty()) {
+        records.push_back(MakeEventRecord(*new_docs[k]));
+      } else {
+        auto record = DecodeEventRecord(encoded);
+        if (!record.ok()) return record.status();
+        records.push_back(std::move(*record));
+      }
       verdicts.push_back(new_verdicts[k]);
     }
     MergedState merged;
-    return store_internal::FullSnapshot(subject, docs, verdicts, trusted, Basis(covers, keyset), generation, &merged);
+    return store_internal::FullSnapshot(subject, records, verdicts, trusted, Basis(covers, keyset), generation, &merged);
   }
 
   // The subject's event records and their section 3 verdicts, as LoadSubject but reading the
@@ -442,12 +449,12 @@ Result<MergedState> Store::State(std::string_view subject) {
     std::shared_lock keys_lock(impl_->keys_mutex);
     keyset = impl_->keyset_digest;
   }
-  std::vector<json::Value> docs;
+  std::vector<EventRecord> records;
   std::vector<DocumentVerdict> verdicts;
-  PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, false, true, &docs, &verdicts));
-  if (docs.empty()) return Status::NotFound("no events stored for " + std::string(subject));
+  PITH_RETURN_IF_ERROR(impl_->LoadRecords(subject, keys, &records, &verdicts));
+  if (records.empty()) return Status::NotFound("no events stored for " + std::string(subject));
   MergedState merged;
-  auto full = store_internal::FullSnapshot(subject, docs, verdicts, keys, impl_->Basis(docs.size(), keyset),
+  auto full = store_internal::FullSnapshot(subject, records, verdicts, keys, impl_->Basis(records.size(), keyset),
                                            impl_->log->NewIndexGeneration(), &merged);
   if (!full.ok()) return full.status();
   PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(subject, *full));

@@ -4,23 +4,40 @@
 
 namespace pith::store_internal {
 
-Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<json::Value>& documents,
-                                   const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
-                                   const SnapshotBasis& basis, uint64_t generation, MergedState* state) {
-  auto base = MergeIncrementalBase(subject, documents, verdicts, keys, basis.merge_version, generation);
-  if (!base.ok()) return base.status();
+namespace {
+
+// The snapshot that replaces the stored one, from a full merge's incremental form.
+SnapshotWrite ReplacingSnapshot(IncrementalBase base, const SnapshotBasis& basis, MergedState* state) {
   SnapshotWrite w;
   w.header.covers = basis.covers;
   w.header.keyset_digest = basis.keyset_digest;
   w.header.merge_version = basis.merge_version;
   w.header.head = std::string(kStateHead);
-  w.header.tail = std::move(base->split.tail);
-  w.header.aux = std::move(base->split.aux);
+  w.header.tail = std::move(base.split.tail);
+  w.header.aux = std::move(base.split.aux);
   w.replace = true;
-  w.items = std::move(base->split.applied);
-  w.index = std::move(base->index);
-  *state = std::move(base->state);
+  w.items = std::move(base.split.applied);
+  w.index = std::move(base.index);
+  *state = std::move(base.state);
   return w;
+}
+
+}  // namespace
+
+Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<json::Value>& documents,
+                                   const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                   const SnapshotBasis& basis, uint64_t generation, MergedState* state) {
+  auto base = MergeIncrementalBase(subject, documents, verdicts, keys, basis.merge_version, generation);
+  if (!base.ok()) return base.status();
+  return ReplacingSnapshot(std::move(*base), basis, state);
+}
+
+Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<EventRecord>& records,
+                                   const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                   const SnapshotBasis& basis, uint64_t generation, MergedState* state) {
+  auto base = MergeIncrementalBase(subject, records, verdicts, keys, basis.merge_version, generation);
+  if (!base.ok()) return base.status();
+  return ReplacingSnapshot(std::move(*base), basis, state);
 }
 
 Result<std::optional<SnapshotWrite>> IncrementalSnapshot(const EventLog& log, std::string_view subject,

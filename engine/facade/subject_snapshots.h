@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "pith/event_log.h"
+#include "pith/event_record.h"
 #include "pith/json.h"
 #include "pith/keys.h"
 #include "pith/merge.h"
@@ -24,6 +25,10 @@ struct SnapshotBasis {
 // A full merge of the subject's documents, as a snapshot that replaces the stored one, its index
 // of generation `generation` (from EventLog::NewIndexGeneration). *state receives the merged state.
 Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<json::Value>& documents,
+                                   const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                   const SnapshotBasis& basis, uint64_t generation, MergedState* state);
+// The same from the documents' event records (no JSON parsed).
+Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<EventRecord>& records,
                                    const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                    const SnapshotBasis& basis, uint64_t generation, MergedState* state);
 
