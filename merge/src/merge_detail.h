@@ -1,5 +1,6 @@
-// Internal: the merge, also reporting what became of each well-formed event (for the incremental
-// form of merge_incremental.cc, which indexes those fates).
+// Internal: the merge core (sections 4 to 8 over event nodes, whether they view documents or event
+// records), also reporting what became of each well-formed event (for the incremental form of
+// merge_incremental.cc, which indexes those fates).
 #pragma once
 
 #include <cstdint>
