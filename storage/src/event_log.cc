@@ -271,9 +271,9 @@ Status EventLog::ScanSubjectRecords(
     std::string_view subject,
     const std::function<Status(uint64_t, const Digest&, std::string_view)>& fn) const {
   std::string prefix = SubjectPrefix(subject);
-  rocksdb::ReadOptions read;
-  read.readahead_size = 2 << 20;  // one subject's records are one contiguous range
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read, impl_->cf(kRecords)));
+  // RocksDB's automatic readahead (8 KB doubling to 256 KB) suits one subject's range; a fixed
+  // 2 MB readahead copied 2 MB from the page cache for every subject, most of it unused.
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kRecords)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     std::string_view value(it->value().data(), it->value().size());
