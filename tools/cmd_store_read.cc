@@ -47,8 +47,15 @@ int PrintStates(const ReadOptions& opts, const std::function<Result<MergedState>
           exit_code = std::max(exit_code, Fail(subject, states[k]->status()));
         } else {
           exit_code = std::max(exit_code, finish(**store, subject, states[k]->value()));
-          out += states[k]->value().canonical;
-          out.push_back('\n');
+          const std::string& canonical = states[k]->value().canonical;
+          if (canonical.size() >= (64u << 10)) {  // a large state goes out as it is, not copied
+            std::cout << out;
+            out.clear();
+            std::cout.write(canonical.data(), static_cast<std::streamsize>(canonical.size())).put('\n');
+          } else {  // small ones are gathered into fewer writes
+            out += canonical;
+            out.push_back('\n');
+          }
         }
         states[k].reset();
         if (out.size() >= (1u << 20)) {

@@ -212,7 +212,11 @@ struct Store::Impl {
   // not cover the subject's log.
   Status LoadRecords(std::string_view subject, const TrustedKeys& trusted, std::vector<EventRecord>* records,
                      std::vector<DocumentVerdict>* verdicts) const {
+    auto size = log->SubjectSize(subject);
+    if (!size.ok()) return size.status();
     std::vector<Digest> hashes;
+    hashes.reserve(*size);
+    records->reserve(*size);
     PITH_RETURN_IF_ERROR(log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest& h, std::string_view bytes) {
       if (position != hashes.size()) return Status::Corruption("the event records of " + std::string(subject) + " have a gap");
       auto record = DecodeEventRecord(bytes);
@@ -221,8 +225,6 @@ struct Store::Impl {
       records->push_back(std::move(*record));
       return Status::OK();
     }));
-    auto size = log->SubjectSize(subject);
-    if (!size.ok()) return size.status();
     if (hashes.size() != *size) {
       records->clear();
       std::vector<json::Value> docs;

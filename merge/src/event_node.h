@@ -16,7 +16,7 @@ struct EventNode {
   // The document, or null when the node was made from an EventRecord (pith/event_record.h); then
   // `entry` and `signer` hold the canonical texts the state needs.
   const json::Value* doc = nullptr;
-  const json::Value* claimed_event_id = nullptr;  // its event_id member (a string), for invalid_events
+  const json::Value* claimed_event_id = nullptr;  // its event_id member, for invalid_events (null: made from event_id)
   std::string_view entry;
   std::string_view signer;
   const EventTypeInfo* type = nullptr;

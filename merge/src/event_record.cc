@@ -200,7 +200,7 @@ Status merge_internal::RecordsToNodes(std::string_view subject, const std::vecto
   for (const auto& [id, i] : representative) {
     const EventRecord& r = records[i];
     EventNode e;
-    e.claimed_event_id = claim(r);
+    e.claimed_event_id = nullptr;  // the merge makes it from event_id if the event turns out invalid
     e.entry = r.entry;
     e.signer = r.signer;
     e.type = FindEventType(r.event_type);

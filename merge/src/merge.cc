@@ -3,6 +3,7 @@
 #include "pith/merge.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <set>
 #include <tuple>
@@ -142,6 +143,13 @@ Result<MergedState> merge_internal::MergeNodes(std::string_view subject, std::st
   outcome.merge_version = merge_version;
   outcome.invalid = std::move(invalid);
 
+  // The claimed event_id of an invalid event whose node has none (a node made from a record).
+  std::deque<json::Value> made_ids;
+  auto claimed = [&made_ids](const EventNode* e) {
+    if (e->claimed_event_id != nullptr) return e->claimed_event_id;
+    made_ids.push_back(json::Value::String(std::string(e->event_id)));
+    return static_cast<const json::Value*>(&made_ids.back());
+  };
   std::vector<const EventNode*> well_formed;
   std::unordered_map<std::string_view, const EventNode*> by_id;
   for (const EventNode& e : nodes) {
@@ -160,12 +168,12 @@ Result<MergedState> merge_internal::MergeNodes(std::string_view subject, std::st
       valid.push_back(e);
     } else {
       invalid_ids.insert(e->event_id);
-      outcome.invalid.push_back({std::string(e->document_sha256), e->claimed_event_id, r});
+      outcome.invalid.push_back({std::string(e->document_sha256), claimed(e), r});
     }
   }
   for (size_t i : order.unplaced) {
     const EventNode* e = well_formed[i];
-    outcome.invalid.push_back({std::string(e->document_sha256), e->claimed_event_id, reason::kReferenceCycle});
+    outcome.invalid.push_back({std::string(e->document_sha256), claimed(e), reason::kReferenceCycle});
   }
   outcome.valid_event_count = valid.size();
 
