@@ -77,19 +77,25 @@ std::string_view CheckReferences(const EventNode& e, const std::unordered_map<st
 
 // Section 5: the equivocation entries, and every event they exclude.
 std::vector<json::Value> FindEquivocations(const std::vector<const EventNode*>& valid, std::set<std::string_view>* excluded) {
-  using ChainKey = std::tuple<std::string_view, std::string_view, std::string_view, bool>;  // target, key, prev, has prev
-  std::map<ChainKey, std::vector<const EventNode*>> chains;
-  std::map<std::string_view, std::vector<const EventNode*>> children;  // by prev_event
-  for (const EventNode* e : valid) {
+  // Events in one chain position share (target, key, prev_event): sorted by that and then by
+  // event_id, each run of two or more is one equivocation group.
+  auto position = [](const EventNode* e) {
     std::string_view prev = e->prev_event ? std::string_view(*e->prev_event) : std::string_view();
-    chains[{e->target, e->key_id, prev, e->prev_event != nullptr}].push_back(e);
-    if (e->prev_event) children[*e->prev_event].push_back(e);
-  }
+    return std::make_tuple(e->target, e->key_id, e->prev_event != nullptr, prev);
+  };
+  std::vector<const EventNode*> sorted(valid);
+  std::sort(sorted.begin(), sorted.end(), [&](const EventNode* a, const EventNode* b) {
+    auto pa = position(a), pb = position(b);
+    return pa != pb ? pa < pb : a->event_id < b->event_id;
+  });
   std::vector<json::Value> entries;
   std::vector<const EventNode*> frontier;
-  for (auto& [key, group] : chains) {
-    if (group.size() < 2) continue;
-    std::sort(group.begin(), group.end(), [](const EventNode* a, const EventNode* b) { return a->event_id < b->event_id; });
+  for (size_t begin = 0, end = 0; begin < sorted.size(); begin = end) {
+    end = begin + 1;
+    while (end < sorted.size() && position(sorted[end]) == position(sorted[begin])) ++end;
+    if (end - begin < 2) continue;
+    const std::vector<const EventNode*> group(sorted.begin() + static_cast<std::ptrdiff_t>(begin),
+                                              sorted.begin() + static_cast<std::ptrdiff_t>(end));
     std::vector<json::Value> ids;
     for (const EventNode* e : group) {
       ids.push_back(json::Value::String(std::string(e->event_id)));
@@ -103,6 +109,11 @@ std::vector<json::Value> FindEquivocations(const std::vector<const EventNode*>& 
         {"signer", first->SignerJson()},
         {"target", json::Value::String(std::string(first->target))},
     }));
+  }
+  if (frontier.empty()) return entries;  // no fork: nothing excluded
+  std::map<std::string_view, std::vector<const EventNode*>> children;  // by prev_event
+  for (const EventNode* e : valid) {
+    if (e->prev_event) children[*e->prev_event].push_back(e);
   }
   while (!frontier.empty()) {
     const EventNode* e = frontier.back();
