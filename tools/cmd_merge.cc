@@ -21,10 +21,7 @@ struct MergeCommandOptions {
 };
 
 int RunMerge(const MergeCommandOptions& opts) {
-  if (!IsKnownMergeVersion(opts.merge_version)) {
-    return Fail("", Status::Unsupported("unknown merge version \"" + opts.merge_version + "\"; this build implements " +
-                                        std::string(kMergeV1)));
-  }
+  if (Status version = CheckMergeVersion(opts.merge_version); !version.ok()) return Fail("", version);
   auto shard = ParseShard(opts.shard);
   if (!shard.ok()) return Fail("--shard", shard.status());
   StreamMerger merger(opts.threads, *shard);

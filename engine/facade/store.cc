@@ -30,7 +30,7 @@ std::string KeysDigest(const std::string* signer_key_id, const std::string* rece
   return Sha256Hex(material);
 }
 
-// The key ids DocumentKeysDigest depends on (null where the document names none).
+// The key ids a document's verdict depends on (null where the document names none).
 std::pair<const std::string*, const std::string*> DocumentKeyIds(const json::Value& doc) {
   const json::Value* signer = doc.Find("signer");
   const json::Value* payload = doc.Find("payload");
@@ -38,12 +38,7 @@ std::pair<const std::string*, const std::string*> DocumentKeyIds(const json::Val
   return {signer ? signer->FindString("key_id") : nullptr, receipt ? receipt->FindString("key_id") : nullptr};
 }
 
-std::string DocumentKeysDigest(const json::Value& doc, const TrustedKeys& keys) {
-  auto [signer, receipt] = DocumentKeyIds(doc);
-  return KeysDigest(signer, receipt, keys);
-}
-
-// DocumentKeysDigest remembered per pair of key ids, for the many documents of one read.
+// KeysDigest remembered per pair of key ids, for the many documents of one read or append.
 class KeysDigestMemo {
  public:
   explicit KeysDigestMemo(const TrustedKeys& keys) : keys_(keys) {}
@@ -112,6 +107,16 @@ struct Store::Impl {
     return Status::OK();
   }
 
+  // A stored document, parsed (kCorruption when it is listed but missing or no longer parses).
+  Result<json::Value> ReadDocument(const Digest& h) const {
+    auto raw = log->GetEvent(h);
+    if (!raw.ok()) return raw.status();
+    if (!raw->has_value()) return Status::Corruption("event " + DigestHex(h) + " is listed but not stored");
+    auto doc = json::Parse(**raw);
+    if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(h) + " no longer parses: " + doc.status().message());
+    return doc;
+  }
+
   // The subject's stored documents (parsed) and their section 3 verdicts, computing (and, when
   // `cache` is set, storing) any verdict not cached for the current keys.
   Status LoadSubject(std::string_view subject, const TrustedKeys& trusted, bool reverify, bool cache,
@@ -126,11 +131,8 @@ struct Store::Impl {
     std::vector<std::pair<std::string, std::string>> to_cache;
     KeysDigestMemo keys_digest(trusted);
     for (const Digest& h : hashes) {
-      auto raw = log->GetEvent(h);
-      if (!raw.ok()) return raw.status();
-      if (!raw->has_value()) return Status::Corruption("event " + DigestHex(h) + " is listed but not stored");
-      auto doc = json::Parse(**raw);
-      if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(h) + " no longer parses: " + doc.status().message());
+      auto doc = ReadDocument(h);
+      if (!doc.ok()) return doc.status();
       docs->push_back(std::move(*doc));
       DocumentVerdict v;
       v.document_sha256 = DigestHex(h);
@@ -168,7 +170,8 @@ struct Store::Impl {
   // takes generation `generation`).
   Result<SnapshotWrite> SubjectSnapshot(const std::string& subject, std::vector<size_t>* indices,
                                         const std::vector<LogAppend>& appends,
-                                        const std::vector<const IncomingEvent*>& sources, const TrustedKeys& trusted,
+                                        const std::vector<const IncomingEvent*>& sources,
+                                        const std::vector<EventRecord>& new_records, const TrustedKeys& trusted,
                                         const std::string& keyset, uint64_t generation, bool* was_incremental) const {
     std::stable_sort(indices->begin(), indices->end(),
                      [&](size_t a, size_t b) { return ArrivalKey(*sources[a]) < ArrivalKey(*sources[b]); });
@@ -192,14 +195,7 @@ struct Store::Impl {
     PITH_RETURN_IF_ERROR(LoadRecords(subject, trusted, &records, &verdicts));
     uint64_t covers = records.size() + indices->size();
     for (size_t k = 0; k < indices->size(); ++k) {
-      const std::string& encoded = appends[(*indices)[k]].record;
-      if (encoded.empty()) {
-        records.push_back(MakeEventRecord(*new_docs[k]));
-      } else {
-        auto record = DecodeEventRecord(encoded);
-        if (!record.ok()) return record.status();
-        records.push_back(std::move(*record));
-      }
+      records.push_back(new_records[(*indices)[k]]);
       verdicts.push_back(new_verdicts[k]);
     }
     MergedState merged;
@@ -257,11 +253,8 @@ struct Store::Impl {
     if (missing.empty()) return Status::OK();
     std::vector<json::Value> pending;
     for (size_t i : missing) {
-      auto raw = log->GetEvent(hashes[i]);
-      if (!raw.ok()) return raw.status();
-      if (!raw->has_value()) return Status::Corruption("event " + DigestHex(hashes[i]) + " is listed but not stored");
-      auto doc = json::Parse(**raw);
-      if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(hashes[i]) + " no longer parses: " + doc.status().message());
+      auto doc = ReadDocument(hashes[i]);
+      if (!doc.ok()) return doc.status();
       pending.push_back(std::move(*doc));
     }
     std::vector<DocumentVerdict> computed = CheckAll(pending, subject, trusted);
@@ -289,9 +282,7 @@ Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
-  if (!IsKnownMergeVersion(options.merge_version)) {
-    return Status::Unsupported("unknown merge version \"" + options.merge_version + "\"");
-  }
+  PITH_RETURN_IF_ERROR(CheckMergeVersion(options.merge_version));
   EventLogOptions log_options;
   log_options.create_if_missing = options.create_if_missing;
   log_options.sync = options.sync;
@@ -312,12 +303,11 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
   AppendSummary summary;
   summary.received = events.size();
 
-  // Each document's hash, whether the log holds it, its verdict cache key and (when new) its event
-  // record, all from one canonical writing (in parallel).
+  // Each document's hash, whether the log holds it and (when new) its event record, all from one
+  // canonical writing (in parallel).
   std::vector<Digest> hashes(events.size());
   std::vector<Result<bool>> stored(events.size(), Result<bool>(false));
-  std::vector<std::string> verdict_keys(events.size());
-  std::vector<std::string> records(events.size());
+  std::vector<EventRecord> records(events.size());
   std::vector<std::string> canonicals(events.size());  // kept for the check of a new document
   std::vector<std::vector<json::MemberSpan>> spans(events.size());
   ParallelFor(events.size(), threads, [&](size_t i) {
@@ -330,15 +320,17 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
     hashes[i] = Sha256(canonicals[i]);
     stored[i] = impl_->log->Contains(e.subject, hashes[i]);
     if (stored[i].ok() && !*stored[i]) {
-      records[i] = EncodeEventRecord(MakeEventRecord(e.document, canonicals[i], spans[i]));
+      records[i] = MakeEventRecord(e.document, canonicals[i], spans[i]);
     } else {
       canonicals[i].clear();
     }
-    verdict_keys[i] = EventLog::VerdictKey(hashes[i], e.subject, impl_->options.merge_version, DocumentKeysDigest(e.document, keys));
   });
 
-  // New (subject, document) pairs, first occurrence only.
+  // New (subject, document) pairs, first occurrence only, with their verdict cache keys (the key
+  // digest is the same for every document of a signer, so it is computed once per signer).
+  KeysDigestMemo keys_digest(keys);
   std::vector<LogAppend> appends;
+  std::vector<EventRecord> new_records;  // new_records[k] is appends[k]'s
   std::vector<const IncomingEvent*> sources;
   std::vector<size_t> source_index;  // appends[k] came from events[source_index[k]]
   std::set<std::pair<std::string_view, Digest>> in_batch;
@@ -353,9 +345,10 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
     a.subject = e.subject;
     a.document_hash = hashes[i];
     a.raw = e.raw;
-    a.record = std::move(records[i]);
-    a.verdict_key = std::move(verdict_keys[i]);
+    a.record = EncodeEventRecord(records[i]);
+    a.verdict_key = EventLog::VerdictKey(hashes[i], e.subject, impl_->options.merge_version, keys_digest.Of(e.document));
     appends.push_back(std::move(a));
+    new_records.push_back(std::move(records[i]));
     sources.push_back(&e);
     source_index.push_back(i);
   }
@@ -393,8 +386,8 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
   for (uint64_t& g : generations) g = impl_->log->NewIndexGeneration();
   ParallelFor(subjects.size(), threads, [&](size_t k) {
     bool was_incremental = false;
-    written[k] = impl_->SubjectSnapshot(*subjects[k].first, subjects[k].second, appends, sources, keys, keyset,
-                                        generations[k], &was_incremental);
+    written[k] = impl_->SubjectSnapshot(*subjects[k].first, subjects[k].second, appends, sources, new_records, keys,
+                                        keyset, generations[k], &was_incremental);
     incremental[k] = was_incremental;
   }, 1);
   std::map<std::string, SnapshotWrite> snapshots;
@@ -474,7 +467,7 @@ Result<MergedState> Store::Replay(std::string_view subject, bool reverify) {
   }
   std::vector<json::Value> docs;
   std::vector<DocumentVerdict> verdicts;
-  PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, reverify, !reverify, &docs, &verdicts));
+  PITH_RETURN_IF_ERROR(impl_->LoadSubject(subject, keys, /*reverify=*/true, /*cache=*/false, &docs, &verdicts));
   if (docs.empty()) return Status::NotFound("no events stored for " + std::string(subject));
   return MergeChecked(subject, docs, verdicts, keys, impl_->options.merge_version);
 }
@@ -490,6 +483,7 @@ Result<std::vector<std::string>> Store::Subjects() const {
 
 Result<std::vector<LogRecord>> Store::Log(std::string_view subject) const {
   const TrustedKeys keys = impl_->Keys();
+  KeysDigestMemo keys_digest(keys);
   std::vector<LogRecord> out;
   PITH_RETURN_IF_ERROR(impl_->log->ScanSubject(subject, [&](const SubjectEntry& e) {
     LogRecord r;
@@ -503,8 +497,8 @@ Result<std::vector<LogRecord>> Store::Log(std::string_view subject) const {
     if (doc.ok()) {
       if (const std::string* id = doc->FindString("event_id")) r.event_id = *id;
       if (const std::string* t = doc->FindString("event_type")) r.event_type = *t;
-      auto v = impl_->log->GetVerdict(EventLog::VerdictKey(e.document_hash, subject, impl_->options.merge_version,
-                                                           DocumentKeysDigest(*doc, keys)));
+      auto v = impl_->log->GetVerdict(
+          EventLog::VerdictKey(e.document_hash, subject, impl_->options.merge_version, keys_digest.Of(*doc)));
       if (!v.ok()) return v.status();
       r.verdict = v->has_value() ? (**v).empty() ? "valid" : **v : "not yet verified under the current keys";
     } else {

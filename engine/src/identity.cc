@@ -76,21 +76,9 @@ namespace {
 bool IsUnhashedKey(std::string_view key) {
   return std::find(std::begin(kEventUnhashedKeys), std::end(kEventUnhashedKeys), key) != std::end(kEventUnhashedKeys);
 }
-}  // namespace
 
-EventDigests ComputeEventDigests(const json::Value& event, std::string* canonical) {
-  std::string local;
-  std::string& doc = canonical ? *canonical : local;
-  doc.clear();
-  doc.reserve(4096);
-  std::vector<json::MemberSpan> spans;
-  json::AppendCanonicalObject(event, &doc, &spans);
-  return EventDigestsOf(doc, spans);
-}
-
-EventDigests EventDigestsOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
-  // The content bytes are the document's members minus the unhashed ones, copied from canon(event)
-  // rather than written again.
+// sha256 of canon(event) minus the unhashed members, from canon(event) and its member spans.
+Digest ContentDigestOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
   std::string content;
   content.reserve(canonical.size());
   content.push_back('{');
@@ -100,25 +88,19 @@ EventDigests EventDigestsOf(std::string_view canonical, const std::vector<json::
     content.append(canonical.substr(m.begin, m.end - m.begin));
   }
   content.push_back('}');
-  return {Sha256(canonical), Sha256(content)};
+  return Sha256(content);
+}
+}  // namespace
+
+EventDigests EventDigestsOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
+  return {Sha256(canonical), ContentDigestOf(canonical, spans)};
 }
 
 Digest EventContentDigest(const json::Value& event) {
-  std::string bytes;
-  bytes.reserve(1024);
-  // canon() of the object minus three keys, written without copying the object.
-  bytes.push_back('{');
-  bool first = true;
-  for (const auto& [key, value] : event.members()) {
-    if (IsUnhashedKey(key)) continue;
-    if (!first) bytes.push_back(',');
-    first = false;
-    json::AppendCanonicalString(key, &bytes);
-    bytes.push_back(':');
-    json::AppendCanonical(value, &bytes);
-  }
-  bytes.push_back('}');
-  return Sha256(bytes);
+  std::string canonical;
+  std::vector<json::MemberSpan> spans;
+  json::AppendCanonicalObject(event, &canonical, &spans);
+  return ContentDigestOf(canonical, spans);
 }
 
 }  // namespace pith

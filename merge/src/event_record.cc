@@ -175,29 +175,21 @@ Status merge_internal::RecordsToNodes(std::string_view subject, const std::vecto
                                       const std::vector<DocumentVerdict>& verdicts, std::deque<json::Value>* claimed,
                                       std::vector<EventNode>* nodes, std::vector<InvalidEntry>* invalid) {
   if (verdicts.size() != records.size()) return Status::Internal("one verdict per record is required");
-  // As MergeCheckedDetailed: distinct documents; per event, the smallest document_sha256.
   auto claim = [claimed](const EventRecord& r) {
     claimed->push_back(r.event_id ? json::Value::String(*r.event_id) : json::Value());
     return &claimed->back();
   };
-  std::set<std::string_view> seen_documents;
-  std::map<std::string_view, size_t> representative;
   for (size_t i = 0; i < records.size(); ++i) {
-    const DocumentVerdict& v = verdicts[i];
     const EventRecord& r = records[i];
-    if (!seen_documents.insert(v.document_sha256).second) continue;
-    if (!v.well_formed()) {
-      invalid->push_back({v.document_sha256, claim(r), v.reason});
-      continue;
-    }
-    if (!r.has_event || !r.event_id || !r.signer_key_id) {
+    if (verdicts[i].well_formed() && (!r.has_event || !r.event_id || !r.signer_key_id)) {
       return Status::Corruption("a well-formed event of " + std::string(subject) + " has an incomplete record");
     }
-    auto [it, inserted] = representative.emplace(*r.event_id, i);
-    if (!inserted && v.document_sha256 < verdicts[it->second].document_sha256) it->second = i;
   }
-  nodes->reserve(representative.size());
-  for (const auto& [id, i] : representative) {
+  DistinctDocuments distinct =
+      SelectDistinct(verdicts, [&records](size_t i) -> std::string_view { return *records[i].event_id; });
+  for (size_t i : distinct.invalid) invalid->push_back({verdicts[i].document_sha256, claim(records[i]), verdicts[i].reason});
+  nodes->reserve(distinct.representatives.size());
+  for (size_t i : distinct.representatives) {
     const EventRecord& r = records[i];
     EventNode e;
     e.claimed_event_id = nullptr;  // the merge makes it from event_id if the event turns out invalid
@@ -221,10 +213,7 @@ Status merge_internal::RecordsToNodes(std::string_view subject, const std::vecto
 Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecord>& records,
                                  const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                  std::string_view merge_version) {
-  if (!IsKnownMergeVersion(merge_version)) {
-    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
-                               std::string(kMergeV1));
-  }
+  PITH_RETURN_IF_ERROR(CheckMergeVersion(merge_version));
   std::deque<json::Value> claimed;
   std::vector<merge_internal::EventNode> nodes;
   std::vector<merge_internal::InvalidEntry> invalid;

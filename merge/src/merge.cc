@@ -134,6 +134,12 @@ std::vector<json::Value> FindEquivocations(const std::vector<const EventNode*>& 
 
 bool IsKnownMergeVersion(std::string_view version) { return version == kMergeV1; }
 
+Status CheckMergeVersion(std::string_view version) {
+  if (IsKnownMergeVersion(version)) return Status::OK();
+  return Status::Unsupported("unknown merge version \"" + std::string(version) + "\"; this build implements " +
+                             std::string(kMergeV1));
+}
+
 Result<json::Value> MergedState::Object() const {
   auto parsed = json::Parse(canonical);
   if (!parsed.ok()) return Status::Corruption("a state does not parse: " + parsed.status().message());
@@ -215,37 +221,39 @@ Result<MergedState> merge_internal::MergeNodes(std::string_view subject, std::st
   return merge_internal::BuildState(outcome);
 }
 
-Result<MergedState> merge_internal::MergeCheckedDetailed(std::string_view subject, const std::vector<json::Value>& documents,
-                                                         const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
-                                                         std::string_view merge_version, std::vector<EventFate>* fates) {
-  if (!IsKnownMergeVersion(merge_version)) {
-    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
-                               std::string(kMergeV1));
-  }
-  if (verdicts.size() != documents.size()) return Status::Internal("one verdict per document is required");
-
-  // Distinct documents; among well-formed copies of one event, the smallest document_sha256.
-  std::vector<InvalidEntry> invalid;
+merge_internal::DistinctDocuments merge_internal::SelectDistinct(
+    const std::vector<DocumentVerdict>& verdicts, const std::function<std::string_view(size_t)>& event_id) {
+  DistinctDocuments out;
   std::set<std::string_view> seen_documents;
-  std::map<std::string_view, size_t> representative;  // event_id -> document index
-  for (size_t i = 0; i < documents.size(); ++i) {
+  std::map<std::string_view, size_t> representative;  // event_id -> index
+  for (size_t i = 0; i < verdicts.size(); ++i) {
     const DocumentVerdict& v = verdicts[i];
     if (!seen_documents.insert(v.document_sha256).second) continue;
     if (!v.well_formed()) {
-      invalid.push_back({v.document_sha256, documents[i].Find("event_id"), v.reason});
+      out.invalid.push_back(i);
       continue;
     }
-    std::string_view id = *documents[i].FindString("event_id");
-    auto [it, inserted] = representative.emplace(id, i);
+    auto [it, inserted] = representative.emplace(event_id(i), i);
     if (!inserted && v.document_sha256 < verdicts[it->second].document_sha256) it->second = i;
   }
+  for (const auto& [id, i] : representative) out.representatives.push_back(i);
+  return out;
+}
+
+Result<MergedState> merge_internal::MergeCheckedDetailed(std::string_view subject, const std::vector<json::Value>& documents,
+                                                         const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                                         std::string_view merge_version, std::vector<EventFate>* fates) {
+  PITH_RETURN_IF_ERROR(CheckMergeVersion(merge_version));
+  if (verdicts.size() != documents.size()) return Status::Internal("one verdict per document is required");
+
+  DistinctDocuments distinct =
+      SelectDistinct(verdicts, [&documents](size_t i) -> std::string_view { return *documents[i].FindString("event_id"); });
+  std::vector<InvalidEntry> invalid;
+  for (size_t i : distinct.invalid) invalid.push_back({verdicts[i].document_sha256, documents[i].Find("event_id"), verdicts[i].reason});
   std::vector<EventNode> nodes;
-  nodes.reserve(representative.size());
-  std::vector<size_t> node_document;  // nodes[k] is documents[node_document[k]]
-  for (const auto& [id, i] : representative) {
-    nodes.push_back(merge_internal::MakeEventNode(documents[i], verdicts[i].document_sha256));
-    node_document.push_back(i);
-  }
+  nodes.reserve(distinct.representatives.size());
+  const std::vector<size_t>& node_document = distinct.representatives;  // nodes[k] is documents[node_document[k]]
+  for (size_t i : node_document) nodes.push_back(merge_internal::MakeEventNode(documents[i], verdicts[i].document_sha256));
   std::vector<Fate> node_fates;
   auto merged = MergeNodes(subject, merge_version, std::move(nodes), std::move(invalid), keys, fates ? &node_fates : nullptr);
   if (fates != nullptr) {
@@ -270,10 +278,7 @@ Status CheckSubjectSize(std::string_view subject, size_t count) {
 
 Result<MergedState> Merge(std::string_view subject, const std::vector<json::Value>& documents,
                           const TrustedKeys& keys, const MergeOptions& options) {
-  if (!IsKnownMergeVersion(options.merge_version)) {
-    return Status::Unsupported("unknown merge version \"" + options.merge_version + "\"; this build implements " +
-                               std::string(kMergeV1));
-  }
+  PITH_RETURN_IF_ERROR(CheckMergeVersion(options.merge_version));
   PITH_RETURN_IF_ERROR(CheckSubjectSize(subject, documents.size()));
   std::vector<DocumentVerdict> verdicts;
   CheckDocuments(documents, subject, keys, options.threads, &verdicts);

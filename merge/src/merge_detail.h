@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,17 @@ struct EventFate {
 // document) and the invalid entries of section 3. (*fates)[k], if asked for, is nodes[k]'s fate.
 Result<MergedState> MergeNodes(std::string_view subject, std::string_view merge_version, std::vector<EventNode> nodes,
                                std::vector<InvalidEntry> invalid, const TrustedKeys& keys, std::vector<Fate>* fates);
+
+// Section 3's results reduced to what MergeNodes takes, for documents and records alike: each
+// distinct document (by document_sha256) that failed, its first copy; and per event_id its
+// representative, the well-formed document with the smallest document_sha256, in event_id order.
+// `event_id(i)` is asked only of well-formed documents.
+struct DistinctDocuments {
+  std::vector<size_t> invalid;
+  std::vector<size_t> representatives;
+};
+DistinctDocuments SelectDistinct(const std::vector<DocumentVerdict>& verdicts,
+                                 const std::function<std::string_view(size_t)>& event_id);
 
 // Section 3's results over event records, as MergeNodes takes them: one node per well-formed
 // event (its representative record, in event_id order) and the invalid entries. The ids the

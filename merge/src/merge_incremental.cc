@@ -143,10 +143,7 @@ Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std
 Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<EventRecord>& records,
                                              const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                              std::string_view merge_version, uint64_t generation) {
-  if (!IsKnownMergeVersion(merge_version)) {
-    return Status::Unsupported("unknown merge version \"" + std::string(merge_version) + "\"; this build implements " +
-                               std::string(kMergeV1));
-  }
+  PITH_RETURN_IF_ERROR(CheckMergeVersion(merge_version));
   std::deque<json::Value> claimed;
   std::vector<EventNode> nodes;
   std::vector<merge_internal::InvalidEntry> invalid;

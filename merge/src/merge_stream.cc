@@ -8,6 +8,7 @@
 #include <tuple>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <optional>
 
 #include "pith/parallel_for.h"
@@ -37,19 +38,6 @@ Status ReadAt(int fd, uint64_t offset, uint32_t length, std::string* out) {
     done += static_cast<size_t>(n);
   }
   return Status::OK();
-}
-
-// The 1-based number of the line starting at `offset` (for a problem found in pass 2).
-Result<size_t> LineNumberAt(int fd, uint64_t offset) {
-  size_t line = 1;
-  std::string block;
-  for (uint64_t at = 0; at < offset;) {
-    uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(offset - at, 1u << 20));
-    PITH_RETURN_IF_ERROR(ReadAt(fd, at, n, &block));
-    line += static_cast<size_t>(std::count(block.begin(), block.end(), '\n'));
-    at += n;
-  }
-  return line;
 }
 
 }  // namespace
@@ -133,7 +121,7 @@ void StreamMerger::AddDocuments(const std::string& subject, std::vector<json::Va
 
 Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
                                                unsigned threads, const TrustedKeys& keys, const std::string& merge_version,
-                                               std::vector<InputProblem>* problems) {
+                                               std::vector<RefusedLine>* refused_lines) {
   PITH_RETURN_IF_ERROR(CheckSubjectSize(subject, inputs->lines.size() + inputs->documents.size()));
   // Read back, parse and check the subject's lines, keeping of each only its event record (the
   // parsed document is let go at once). Pass 1 only scanned them: a line the strict parser refuses
@@ -168,10 +156,7 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
   for (size_t i = 0; i < n; ++i) {
     if (i < n_lines && refused[i]) {
       const LineRef& ref = inputs->lines[i];
-      auto line = LineNumberAt(fds[ref.file], ref.offset);
-      if (!line.ok()) return line.status();
-      problems->push_back({files_[ref.file] + ":" + std::to_string(*line) + ":" + std::to_string(refused[i]->column),
-                           refused[i]->what, ref.file, ref.offset});
+      refused_lines->push_back({ref.file, ref.offset, refused[i]->column, std::move(refused[i]->what)});
       continue;
     }
     records.push_back(std::move(checked[i].record));
@@ -185,11 +170,32 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
   return std::optional<MergedState>(std::move(*merged));
 }
 
+Status StreamMerger::ReportRefusedLines(std::vector<RefusedLine> lines, const std::vector<int>& fds) {
+  // Line numbers come from counting newlines: one pass over each file, the lines in offset order.
+  std::sort(lines.begin(), lines.end(),
+            [](const RefusedLine& a, const RefusedLine& b) { return std::tie(a.file, a.offset) < std::tie(b.file, b.offset); });
+  std::string block;
+  for (size_t k = 0; k < lines.size();) {
+    const uint32_t file = lines[k].file;
+    size_t line = 1;
+    uint64_t at = 0;
+    for (; k < lines.size() && lines[k].file == file; ++k) {
+      while (at < lines[k].offset) {
+        const uint32_t n = static_cast<uint32_t>(std::min<uint64_t>(lines[k].offset - at, 1u << 20));
+        PITH_RETURN_IF_ERROR(ReadAt(fds[file], at, n, &block));
+        line += static_cast<size_t>(std::count(block.begin(), block.end(), '\n'));
+        at += n;
+      }
+      problems_.push_back({files_[file] + ":" + std::to_string(line) + ":" + std::to_string(lines[k].column),
+                           std::move(lines[k].what), file, lines[k].offset});
+    }
+  }
+  return Status::OK();
+}
+
 Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_version,
                          const std::function<Status(const std::string&, const MergedState&)>& emit) {
-  if (!IsKnownMergeVersion(merge_version)) {
-    return Status::Unsupported("unknown merge version \"" + merge_version + "\"; this build implements " + std::string(kMergeV1));
-  }
+  PITH_RETURN_IF_ERROR(CheckMergeVersion(merge_version));
   std::vector<int> fds;
   for (const std::string& path : files_) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -211,7 +217,8 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
 
   Status result;
   std::vector<std::optional<Result<std::optional<MergedState>>>> merged(order.size());
-  std::vector<std::vector<InputProblem>> refused(order.size());
+  std::vector<std::vector<RefusedLine>> refused(order.size());
+  std::vector<RefusedLine> all_refused;
   OrderedParallelFor(
       order.size(), threads_, kWindow,
       [&](size_t k) {
@@ -219,7 +226,8 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
         merged[k] = MergeSubject(*order[k].first, order[k].second, fds, inner, keys, merge_version, &refused[k]);
       },
       [&](size_t k) {
-        problems_.insert(problems_.end(), refused[k].begin(), refused[k].end());
+        std::move(refused[k].begin(), refused[k].end(), std::back_inserter(all_refused));
+        refused[k].clear();
         if (!merged[k]->ok()) {
           result = merged[k]->status();
         } else if (const std::optional<MergedState>& state = merged[k]->value()) {
@@ -228,6 +236,8 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
         merged[k].reset();  // release the state once emitted
         return result.ok();
       });
+  Status located = ReportRefusedLines(std::move(all_refused), fds);
+  if (result.ok()) result = located;
   for (int f : fds) ::close(f);
   // Problems in input order, whichever pass found them.
   std::stable_sort(problems_.begin(), problems_.end(), [](const InputProblem& a, const InputProblem& b) {

@@ -12,17 +12,6 @@ namespace pith::merge_internal {
 
 using json::Value;
 
-Value CurrentEntryJson(const EventNode& e) {
-  const json::Value& d = *e.doc;
-  return Value::Object({
-      {"created_at", *d.Find("created_at")},
-      {"event_id", *d.Find("event_id")},
-      {"payload", *d.Find("payload")},
-      {"signer", *d.Find("signer")},
-      {"target", *d.Find("target")},
-  });
-}
-
 void AppendCurrentEntry(const EventNode& e, std::string* out) {
   if (e.doc == nullptr) {
     out->append(e.entry);

@@ -28,10 +28,11 @@ struct MergeOutcome {
 // canon(state) written directly (no state object is built), and its state_sha256.
 MergedState BuildState(const MergeOutcome& outcome);
 
-// An entry of a list of `current` (section 7), and of invalid_events (section 8).
-json::Value CurrentEntryJson(const EventNode& e);
+// An entry of invalid_events (section 8).
 json::Value InvalidEntryJson(const InvalidEntry& e);
-// canon(CurrentEntryJson(e)) appended to *out, written straight from the document.
+// The canonical entry of a list of `current` (section 7), {"created_at", "event_id", "payload",
+// "signer", "target"} with the event's own values, appended to *out: written from the document,
+// or copied from the event record's entry for a node made from a record.
 void AppendCurrentEntry(const EventNode& e, std::string* out);
 
 }  // namespace pith::merge_internal

@@ -43,15 +43,13 @@ inline constexpr std::string_view kEventUnhashedKeys[] = {"signature", "content_
 // sha256(canon(event without signature, content_sha256, event_id)). `event` must be an object.
 Digest EventContentDigest(const json::Value& event);
 
-// Both hashes of an event from one canonical writing: `document` is sha256(canon(event)) and
-// `content` is EventContentDigest(event). `event` must be an object. When `canonical` is given it
-// receives canon(event).
+// Both hashes of an event from canon(event) already written with its member spans
+// (json::AppendCanonicalObject): `document` is sha256(canon(event)) and `content` is
+// EventContentDigest(event), cut from the same bytes rather than written again.
 struct EventDigests {
   Digest document;
   Digest content;
 };
-EventDigests ComputeEventDigests(const json::Value& event, std::string* canonical = nullptr);
-// The same from canon(event) already written, with its member spans (json::AppendCanonicalObject).
 EventDigests EventDigestsOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans);
 inline std::string EventIdFromDigest(const Digest& d) { return "sha256:" + DigestHex(d); }
 

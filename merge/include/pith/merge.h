@@ -22,6 +22,8 @@ inline constexpr std::string_view kMergeV1 = "pith-open-graph-merge-v1";
 
 // True for the merge versions this build implements.
 bool IsKnownMergeVersion(std::string_view version);
+// OK for a version this build implements, else kUnsupported naming it and the one implemented.
+Status CheckMergeVersion(std::string_view version);
 
 struct MergeOptions {
   std::string merge_version = std::string(kMergeV1);

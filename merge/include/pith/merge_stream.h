@@ -66,12 +66,21 @@ class StreamMerger {
     std::vector<LineRef> lines;
     std::vector<json::Value> documents;
   };
+  // A line pass 2 refused; its line number is found after the run (ReportRefusedLines).
+  struct RefusedLine {
+    uint32_t file;
+    uint64_t offset;
+    size_t column;
+    std::string what;
+  };
 
   // Pass 2 for one subject, its documents checked on `threads` threads; nullopt when the strict
   // parser refused every line of it.
   Result<std::optional<MergedState>> MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
                                    unsigned threads, const TrustedKeys& keys, const std::string& merge_version,
-                                   std::vector<InputProblem>* problems);
+                                   std::vector<RefusedLine>* refused);
+  // Adds the refused lines to problems_ as FILE:LINE:COL, reading each file once.
+  Status ReportRefusedLines(std::vector<RefusedLine> lines, const std::vector<int>& fds);
 
   unsigned threads_;
   Shard shard_;
