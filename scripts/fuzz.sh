@@ -43,6 +43,8 @@ for t in $targets; do
     continue
   fi
   run=$build/fuzz-runs/$t
+  dict=events.dict  # one dictionary for every target of event documents
+  [ "$t" = json ] && dict=json.dict
   rm -rf "$run"
   mkdir -p "$run/corpus" "$run/artifacts"
   cp -R "$root/tests/fuzz/corpus/$t/." "$run/corpus/"
@@ -52,7 +54,7 @@ for t in $targets; do
   seeds=$(find "$run/corpus" -type f | wc -l)
   # The .jsonl reader reports every bad line on stderr (pith-merge: error: ...); keep it out of the log.
   "$exe" "$run/corpus" \
-    -dict="$root/tests/fuzz/$t.dict" \
+    -dict="$root/tests/fuzz/$dict" \
     -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
     -max_total_time="$seconds" -print_final_stats=1 \
     -artifact_prefix="$run/artifacts/" 2>&1 | grep -av '^pith-merge: error: ' > "$run/log"
