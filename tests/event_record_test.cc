@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "pith/event_record.h"
+#include "pith/json_view.h"
 #include "pith/merge.h"
 
 namespace pith {
@@ -81,6 +82,38 @@ TEST(EventRecord, MergeRecordsEqualsTheMergeOnEveryConformanceVector) {
   EXPECT_GT(records_seen, 200u);
   EXPECT_GT(with_event, 0u);
   EXPECT_LT(with_event, records_seen);  // the vectors hold malformed documents too
+}
+
+// The fast path (a document read in place from its canonical text) gives the verdict and the record
+// the value tree gives, for every document of every vector (valid, malformed and forged alike).
+TEST(EventRecord, CanonicalTextPathEqualsTheValuePathOnEveryVectorDocument) {
+  size_t compared = 0;
+  for (const auto& dir : VectorDirs()) {
+    SCOPED_TRACE(dir.filename().string());
+    auto vector = json::Parse(ReadText(dir / "vector.json"));
+    ASSERT_TRUE(vector.ok());
+    const std::string subject = *vector->FindString("subject");
+    TrustedKeys keys;
+    ASSERT_TRUE(keys.AddFromJson(*vector->Find("keys")).ok());
+    for (const json::Value& d : vector->Find("events")->items()) {
+      const std::string text = json::Canonical(d);
+      const json::CanonicalText canonical(text);
+      if (!d.is_object()) {
+        EXPECT_FALSE(canonical.proven());
+        continue;
+      }
+      ASSERT_TRUE(canonical.proven()) << text.substr(0, 200);
+      for (std::string_view against : {std::string_view(subject), std::string_view("pith:other")}) {
+        CheckedRecord from_tree = CheckAndRecord(d, against, keys);
+        CheckedRecord in_place = CheckAndRecord(canonical, against, keys);
+        EXPECT_EQ(in_place.verdict.document_sha256, from_tree.verdict.document_sha256);
+        EXPECT_EQ(in_place.verdict.reason, from_tree.verdict.reason) << text.substr(0, 200);
+        ExpectSameRecord(in_place.record, from_tree.record);
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 400u);
 }
 
 TEST(EventRecord, EveryTruncationTrailingByteAndUnknownFlagIsRefused) {

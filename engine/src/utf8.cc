@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "pith/json.h"
+#include "utf8_sequence.h"
 
 namespace pith::json {
 
@@ -24,27 +25,9 @@ bool IsValidUtf8(std::string_view s) {
       ++p;
       continue;
     }
-    size_t need;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      need = 2;
-      if (c == 0xE0) lo = 0xA0;        // overlong
-      if (c == 0xED) hi = 0x9F;        // surrogates U+D800..U+DFFF
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need = 3;
-      if (c == 0xF0) lo = 0x90;        // overlong
-      if (c == 0xF4) hi = 0x8F;        // past U+10FFFF
-    } else {
-      return false;
-    }
-    if (static_cast<size_t>(end - p) <= need) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (size_t i = 2; i <= need; ++i) {
-      if (p[i] < 0x80 || p[i] > 0xBF) return false;
-    }
-    p += need + 1;
+    const size_t length = internal::Utf8SequenceLength(p, end);
+    if (length == 0) return false;
+    p += length;
   }
   return true;
 }

@@ -17,54 +17,60 @@ namespace {
 using merge_internal::EventTypeInfo;
 namespace reason = merge_internal::reason;
 
-bool HasStrings(const json::Value* obj, std::initializer_list<std::string_view> keys) {
-  if (obj == nullptr || !obj->is_object()) return false;
+// True when `obj` (a member as Find returns it) is an object with a string member for every key.
+template <typename M>
+bool HasStrings(const M& obj, std::initializer_list<std::string_view> keys) {
+  if (!obj || !obj->is_object()) return false;
   for (std::string_view k : keys) {
-    const json::Value* v = obj->Find(k);
-    if (v == nullptr || !v->is_string()) return false;
+    const auto v = obj->Find(k);
+    if (!v || !v->is_string()) return false;
   }
   return true;
 }
 
 }  // namespace
 
-bool merge_internal::HasEventShape(const json::Value& d) {
+template <typename Doc>
+bool merge_internal::HasEventShape(const Doc& d) {
   if (!d.is_object()) return false;
   if (!HasStrings(&d, {"schema_version", "event_type", "subject_pith_number", "target", "created_at",
                        "content_sha256", "event_id"})) {
     return false;
   }
-  const json::Value* payload = d.Find("payload");
-  if (payload == nullptr || !payload->is_object()) return false;
+  const auto payload = d.Find("payload");
+  if (!payload || !payload->is_object()) return false;
   if (!HasStrings(d.Find("signer"), {"signer_id", "signer_type", "key_id", "public_key_fingerprint"})) return false;
   if (!HasStrings(d.Find("signature"), {"algorithm", "key_id", "public_key_fingerprint", "signature_b64",
                                         "signed_message"})) {
     return false;
   }
-  const json::Value* supersedes = d.Find("supersedes");
-  if (supersedes == nullptr || !supersedes->is_array()) return false;
-  for (const json::Value& s : supersedes->items()) {
+  const auto supersedes = d.Find("supersedes");
+  if (!supersedes || !supersedes->is_array()) return false;
+  for (const auto& s : supersedes->items()) {
     if (!s.is_string()) return false;
   }
-  const json::Value* prev = d.Find("prev_event");
-  return prev != nullptr && (prev->is_null() || prev->is_string());
+  const auto prev = d.Find("prev_event");
+  return prev && (prev->is_null() || prev->is_string());
 }
+template bool merge_internal::HasEventShape(const json::Value&);
+template bool merge_internal::HasEventShape(const json::View&);
 
 namespace {
 
 bool IsEventIdText(std::string_view s) { return s.size() == 71 && s.substr(0, 7) == "sha256:" && IsLowerHex(s.substr(7), 32); }
 
-bool ReferencesWellFormed(const json::Value& d) {
-  const json::Value* prev = d.Find("prev_event");
+template <typename Doc>
+bool ReferencesWellFormed(const Doc& d) {
+  const auto prev = d.Find("prev_event");
   if (prev->is_string() && !IsEventIdText(prev->text())) return false;
   std::set<std::string_view> seen;
-  for (const json::Value& s : d.Find("supersedes")->items()) {
+  for (const auto& s : d.Find("supersedes")->items()) {
     if (!IsEventIdText(s.text()) || !seen.insert(s.text()).second) return false;
   }
   return true;
 }
 
-std::optional<Signature> DecodeSignature(const std::string& b64) {
+std::optional<Signature> DecodeSignature(std::string_view b64) {
   auto raw = Base64Decode(b64);
   if (!raw || raw->size() != 64) return std::nullopt;
   Signature sig;
@@ -108,8 +114,19 @@ std::string_view CheckRecordCreated(const json::Value& payload, std::string_view
   return {};
 }
 
-std::string_view CheckInOrder(const json::Value& d, std::string_view subject, const TrustedKeys& keys,
-                              const Digest& content) {
+// A member Find found: a reference into the tree (json::Value) or the View itself.
+const json::Value& Member(const json::Value* found) { return *found; }
+json::View Member(const std::optional<json::View>& found) { return *found; }
+
+// The payload as a value tree, for the checks of record_created (one event in a subject's many).
+const json::Value& PayloadTree(const json::Value& payload, json::Value*) { return payload; }
+const json::Value& PayloadTree(const json::View& payload, json::Value* storage) {
+  *storage = payload.ToValue();
+  return *storage;
+}
+
+template <typename Doc>
+std::string_view CheckInOrder(const Doc& d, std::string_view subject, const TrustedKeys& keys, const Digest& content) {
   if (!merge_internal::HasEventShape(d)) return reason::kMalformedEvent;
   if (!IsEventTimestamp(*d.FindString("created_at"))) return reason::kBadCreatedAt;
   if (!ReferencesWellFormed(d)) return reason::kBadReference;
@@ -121,8 +138,8 @@ std::string_view CheckInOrder(const json::Value& d, std::string_view subject, co
   std::string content_hex = DigestHex(content);
   if (*d.FindString("content_sha256") != content_hex) return reason::kContentHashMismatch;
   if (*d.FindString("event_id") != "sha256:" + content_hex) return reason::kEventIdMismatch;
-  const json::Value& signature = *d.Find("signature");
-  const json::Value& signer = *d.Find("signer");
+  decltype(auto) signature = Member(d.Find("signature"));
+  decltype(auto) signer = Member(d.Find("signer"));
   if (*signature.FindString("algorithm") != "ed25519" ||
       *signature.FindString("signed_message") != "open_graph_event_sha256_bytes") {
     return reason::kUnsupportedSignature;
@@ -142,10 +159,11 @@ std::string_view CheckInOrder(const json::Value& d, std::string_view subject, co
   if (!merge_internal::SignerTypeAllowed(*type, *signer.FindString("signer_type"))) {
     return reason::kSignerTypeNotAllowed;
   }
-  const json::Value& payload = *d.Find("payload");
+  decltype(auto) payload = Member(d.Find("payload"));
   if (!merge_internal::PayloadShapeValid(*type, payload)) return reason::kInvalidPayload;
   if (merge_internal::IsRecordCreated(*type)) {
-    std::string_view r = CheckRecordCreated(payload, subject, keys);
+    json::Value storage;
+    std::string_view r = CheckRecordCreated(PayloadTree(payload, &storage), subject, keys);
     if (!r.empty()) return r;
   }
   auto sig = DecodeSignature(*signature.FindString("signature_b64"));
@@ -169,14 +187,28 @@ DocumentVerdict CheckDocument(const json::Value& document, std::string_view subj
   return CheckDocument(document, canonical, spans, subject, keys);
 }
 
-DocumentVerdict CheckDocument(const json::Value& document, std::string_view canonical,
-                              const std::vector<json::MemberSpan>& spans, std::string_view subject,
-                              const TrustedKeys& keys) {
+namespace {
+
+template <typename Doc>
+DocumentVerdict CheckCanonical(const Doc& document, std::string_view canonical, const std::vector<json::MemberSpan>& spans,
+                               std::string_view subject, const TrustedKeys& keys) {
   EventDigests digests = EventDigestsOf(canonical, spans);
   DocumentVerdict v;
   v.document_sha256 = DigestHex(digests.document);
   v.reason = std::string(CheckInOrder(document, subject, keys, digests.content));
   return v;
+}
+
+}  // namespace
+
+DocumentVerdict CheckDocument(const json::Value& document, std::string_view canonical,
+                              const std::vector<json::MemberSpan>& spans, std::string_view subject,
+                              const TrustedKeys& keys) {
+  return CheckCanonical(document, canonical, spans, subject, keys);
+}
+
+DocumentVerdict CheckDocument(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
+  return CheckCanonical(document.root(), document.text(), document.spans(), subject, keys);
 }
 
 const std::vector<std::string_view>& AllReasonCodes() {

@@ -34,7 +34,9 @@ struct EventNode {
 };
 
 // Check 1 of section 3: every member an event has, with its JSON type. MakeEventNode needs it.
-bool HasEventShape(const json::Value& document);
+// Doc is json::Value or json::View.
+template <typename Doc>
+bool HasEventShape(const Doc& document);
 
 // Views a document that passed section 3 (so every member exists with its type).
 EventNode MakeEventNode(const json::Value& doc, std::string_view document_sha256);

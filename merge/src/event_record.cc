@@ -18,9 +18,13 @@ constexpr char kMagic = 'R';
 constexpr char kVersion = 1;
 enum Flags : uint8_t { kHasEventId = 1, kHasSignerKey = 2, kHasReceiptKey = 4, kHasEvent = 8, kHasPrev = 16 };
 
-const std::string* StringAt(const json::Value* obj, std::string_view key) { return obj ? obj->FindString(key) : nullptr; }
-
-std::optional<std::string> Copy(const std::string* s) { return s ? std::optional<std::string>(*s) : std::nullopt; }
+// obj.key when obj (a member as Find returns it) is an object with that string member.
+template <typename M>
+std::optional<std::string> StringAt(const M& obj, std::string_view key) {
+  if (!obj) return std::nullopt;
+  const auto s = obj->FindString(key);
+  return s ? std::optional<std::string>(std::string(*s)) : std::nullopt;
+}
 
 // A length or count: 4 bytes, little-endian.
 void PutLength(size_t value, std::string* out) {
@@ -78,23 +82,26 @@ EventRecord MakeEventRecord(const json::Value& document) {
   return MakeEventRecord(document, canonical, spans);
 }
 
-EventRecord MakeEventRecord(const json::Value& d, std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
+namespace {
+
+template <typename Doc>
+EventRecord RecordOf(const Doc& d, std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
   EventRecord r;
   if (!d.is_object()) return r;
-  const json::Value* signer = d.Find("signer");
-  const json::Value* payload = d.Find("payload");
-  r.event_id = Copy(d.FindString("event_id"));
-  r.signer_key_id = Copy(StringAt(signer, "key_id"));
-  r.receipt_key_id = Copy(StringAt(payload ? payload->Find("receipt") : nullptr, "key_id"));
+  const auto signer = d.Find("signer");
+  const auto payload = d.Find("payload");
+  r.event_id = StringAt(&d, "event_id");
+  r.signer_key_id = StringAt(signer, "key_id");
+  if (payload) r.receipt_key_id = StringAt(payload->Find("receipt"), "key_id");
   if (!merge_internal::HasEventShape(d)) return r;
   r.has_event = true;
   r.event_type = *d.FindString("event_type");
   r.target = *d.FindString("target");
   r.created_at = *d.FindString("created_at");
   r.signer_id = *signer->FindString("signer_id");
-  const json::Value* prev = d.Find("prev_event");
-  if (prev->is_string()) r.prev_event = prev->text();
-  for (const json::Value& s : d.Find("supersedes")->items()) r.supersedes.push_back(s.text());
+  const auto prev = d.Find("prev_event");
+  if (prev->is_string()) r.prev_event = std::string(prev->text());
+  for (const auto& s : d.Find("supersedes")->items()) r.supersedes.emplace_back(s.text());
   // The entry's members are members of the document, already canonical in `canonical`.
   static constexpr std::string_view kEntryKeys[] = {"created_at", "event_id", "payload", "signer", "target"};
   r.entry.push_back('{');
@@ -111,6 +118,12 @@ EventRecord MakeEventRecord(const json::Value& d, std::string_view canonical, co
   return r;
 }
 
+}  // namespace
+
+EventRecord MakeEventRecord(const json::Value& d, std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
+  return RecordOf(d, canonical, spans);
+}
+
 CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subject, const TrustedKeys& keys) {
   if (!document.is_object()) return {CheckDocument(document, subject, keys), MakeEventRecord(document)};
   std::string canonical;
@@ -118,6 +131,10 @@ CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subje
   json::AppendCanonicalObject(document, &canonical, &spans);
   return {CheckDocument(document, canonical, spans, subject, keys),
           MakeEventRecord(document, canonical, spans)};
+}
+
+CheckedRecord CheckAndRecord(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
+  return {CheckDocument(document, subject, keys), RecordOf(document.root(), document.text(), document.spans())};
 }
 
 std::string EncodeEventRecord(const EventRecord& r) {

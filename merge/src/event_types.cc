@@ -23,10 +23,15 @@ constexpr std::array<EventTypeInfo, 9> kEventTypes = {{
     {"mirror_hint", "mirror", "mirror_hints", kMirror | kRegistry},
 }};
 
-bool IsText(const json::Value* v) { return v != nullptr && v->is_string() && !v->text().empty(); }
-bool IsString(const json::Value* v) { return v != nullptr && v->is_string(); }
-bool IsObject(const json::Value* v) { return v != nullptr && v->is_object(); }
-bool IsDigest(const json::Value* v) { return v != nullptr && v->is_string() && IsLowerHex(v->text(), 32); }
+// A member as Find returns it: a pointer (json::Value) or an optional (json::View).
+template <typename M>
+bool IsText(const M& v) { return v && v->is_string() && !v->text().empty(); }
+template <typename M>
+bool IsString(const M& v) { return v && v->is_string(); }
+template <typename M>
+bool IsObject(const M& v) { return v && v->is_object(); }
+template <typename M>
+bool IsDigest(const M& v) { return v && v->is_string() && IsLowerHex(v->text(), 32); }
 
 bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -49,26 +54,27 @@ bool SignerTypeAllowed(const EventTypeInfo& type, std::string_view signer_type) 
   return false;
 }
 
-bool PayloadShapeValid(const EventTypeInfo& type, const json::Value& p) {
+template <typename Doc>
+bool PayloadShapeValid(const EventTypeInfo& type, const Doc& p) {
   auto m = [&p](std::string_view key) { return p.Find(key); };
   const std::string_view n = type.name;
   if (n == "record_created") {
-    const json::Value* version = m("source_version");
+    const auto version = m("source_version");
     return IsObject(m("canonical_record")) && IsDigest(m("canonical_sha256")) && IsObject(m("receipt")) &&
-           IsString(m("source_kind")) && IsString(m("source_id")) && version != nullptr &&
+           IsString(m("source_kind")) && IsString(m("source_id")) && version &&
            (version->is_integer() || version->is_string()) && IsString(m("attestation_state"));
   }
   if (n == "graph_snapshot") return IsObject(m("graph_snapshot"));
   if (n == "author_attestation") return IsText(m("author_name")) && IsString(m("statement"));
   if (n == "timestamp_anchor") {
-    const json::Value* proof = m("proof");
-    return IsText(m("anchor_type")) && IsDigest(m("anchored_sha256")) && proof != nullptr &&
+    const auto proof = m("proof");
+    return IsText(m("anchor_type")) && IsDigest(m("anchored_sha256")) && proof &&
            (proof->is_string() || proof->is_object());
   }
   if (n == "storage_attestation") return IsText(m("storage_type")) && IsText(m("locator")) && IsDigest(m("stored_sha256"));
   if (n == "citation_signature") return IsText(m("citing")) && IsText(m("cited"));
   if (n == "replication_record") {
-    const json::Value* outcome = m("outcome");
+    const auto outcome = m("outcome");
     static constexpr std::string_view kOutcomes[] = {"replicated", "partially_replicated", "not_replicated",
                                                      "inconclusive"};
     return IsString(outcome) &&
@@ -77,11 +83,14 @@ bool PayloadShapeValid(const EventTypeInfo& type, const json::Value& p) {
   }
   if (n == "correction") return IsText(m("reason"));
   if (n == "mirror_hint") {
-    const json::Value* url = m("base_url");
+    const auto url = m("base_url");
     return IsText(m("mirror_type")) && IsText(m("name")) && IsString(url) &&
            (StartsWith(url->text(), "https://") || StartsWith(url->text(), "http://"));
   }
   return false;
 }
+
+template bool PayloadShapeValid(const EventTypeInfo&, const json::Value&);
+template bool PayloadShapeValid(const EventTypeInfo&, const json::View&);
 
 }  // namespace pith::merge_internal

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "pith/json.h"
+#include "pith/json_view.h"
 
 namespace pith::merge_internal {
 
@@ -25,8 +26,10 @@ const EventTypeInfo* EventTypesBegin();
 const EventTypeInfo* EventTypesEnd();
 
 bool SignerTypeAllowed(const EventTypeInfo& type, std::string_view signer_type);
-// Section 2.1: the payload has every required member with the required type and value.
-bool PayloadShapeValid(const EventTypeInfo& type, const json::Value& payload);
+// Section 2.1: the payload has every required member with the required type and value. Doc is
+// json::Value or json::View (instantiated for both).
+template <typename Doc>
+bool PayloadShapeValid(const EventTypeInfo& type, const Doc& payload);
 
 inline bool IsRecordCreated(const EventTypeInfo& type) { return type.name == "record_created"; }
 inline bool IsCorrection(const EventTypeInfo& type) { return type.name == "correction"; }

@@ -14,7 +14,7 @@
 #include <algorithm>
 #include <set>
 
-#include "canon_scan.h"
+#include "pith/json_scan.h"
 #include "event_node.h"
 #include "event_types.h"
 #include "incremental_index.h"
@@ -224,12 +224,12 @@ struct IncrementalMerge::Impl {
     const merge_internal::StateLayout& l = aux.layout;
     std::string text = json::Canonical(merge_internal::InvalidEntryJson(entry));
     constexpr size_t kHashAt = 20;  // {"document_sha256":"
-    size_t before = merge_internal::kNoPos;
-    merge_internal::ForEachElement(tail, l.invalid_open, [&](size_t b, size_t) {
-      if (before == merge_internal::kNoPos && std::string_view(tail).substr(b + kHashAt, 64) > entry.document_sha256)
+    size_t before = json::kNoPos;
+    json::ForEachElement(tail, l.invalid_open, [&](size_t b, size_t) {
+      if (before == json::kNoPos && std::string_view(tail).substr(b + kHashAt, 64) > entry.document_sha256)
         before = b;
     });
-    if (before != merge_internal::kNoPos) {
+    if (before != json::kNoPos) {
       edits->push_back({before, 0, text + ","});
     } else {
       edits->push_back({l.invalid_close, 0, (l.invalid_close == l.invalid_open + 1 ? "" : ",") + text});
@@ -242,10 +242,10 @@ struct IncrementalMerge::Impl {
     std::string quoted = "\"" + std::string(id) + "\"";
     std::optional<std::pair<size_t, size_t>> found;
     std::string_view t = tail;
-    merge_internal::ForEachElement(t, aux.layout.list_open[type_index], [&](size_t b, size_t e) {
+    json::ForEachElement(t, aux.layout.list_open[type_index], [&](size_t b, size_t e) {
       if (found || t.substr(b, kCreatedAt.size()) != kCreatedAt) return;
-      size_t p = merge_internal::SkipString(t, b + kCreatedAt.size());
-      if (p == merge_internal::kNoPos || t.substr(p, kEventId.size()) != kEventId) return;
+      size_t p = json::SkipString(t, b + kCreatedAt.size());
+      if (p == json::kNoPos || t.substr(p, kEventId.size()) != kEventId) return;
       if (t.substr(p + kEventId.size(), quoted.size()) == quoted) found = std::make_pair(b, e);
     });
     return found;
@@ -255,7 +255,7 @@ struct IncrementalMerge::Impl {
   TailEdit RemoveEntries(size_t type_index, const std::vector<std::pair<size_t, size_t>>& remove) const {
     const merge_internal::StateLayout& l = aux.layout;
     std::string kept;
-    merge_internal::ForEachElement(tail, l.list_open[type_index], [&](size_t b, size_t e) {
+    json::ForEachElement(tail, l.list_open[type_index], [&](size_t b, size_t e) {
       if (std::find(remove.begin(), remove.end(), std::make_pair(b, e)) != remove.end()) return;
       if (!kept.empty()) kept += ',';
       kept.append(tail, b, e - b);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "canon_scan.h"
+#include "pith/json_scan.h"
 #include "event_types.h"
 #include "pith/codec.h"
 #include "pith/merge_incremental.h"
@@ -94,15 +94,15 @@ std::optional<IncrementalAux> DecodeAux(std::string_view bytes) {
 std::optional<SplitCanonical> SplitState(std::string_view s) {
   if (s.substr(0, kStateHead.size()) != kStateHead) return std::nullopt;
   SplitCanonical out;
-  size_t applied_end = ForEachElement(s, kStateHead.size() - 1,
+  size_t applied_end = json::ForEachElement(s, kStateHead.size() - 1,
                                       [&](size_t b, size_t e) { out.applied.emplace_back(s.substr(b, e - b)); });
-  if (applied_end == kNoPos) return std::nullopt;
+  if (applied_end == json::kNoPos) return std::nullopt;
   const size_t base = applied_end - 1;  // the ']'
   StateLayout& l = out.layout;
   bool found_sha = false, found_invalid = false;
   size_t counts_found = 0, lists_found = 0;
-  size_t end = ForEachMember(s, 0, [&](size_t key, size_t vb, size_t ve) {
-    std::string_view k = PlainKey(s, key);
+  size_t end = json::ForEachMember(s, 0, [&](size_t key, size_t vb, size_t ve) {
+    std::string_view k = json::PlainKey(s, key);
     auto span = [&](uint64_t* out_span) {
       out_span[0] = vb - base;
       out_span[1] = ve - base;
@@ -121,8 +121,8 @@ std::optional<SplitCanonical> SplitState(std::string_view s) {
       found_sha = true;
     }
     if (k == "current") {
-      ForEachMember(s, vb, [&](size_t ckey, size_t cb, size_t ce) {
-        size_t i = ListIndex(PlainKey(s, ckey));
+      json::ForEachMember(s, vb, [&](size_t ckey, size_t cb, size_t ce) {
+        size_t i = ListIndex(json::PlainKey(s, ckey));
         if (i == 0 || s[cb] != '[') return;
         l.list_open[i] = cb - base;
         l.list_close[i] = ce - 1 - base;

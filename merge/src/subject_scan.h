@@ -1,6 +1,6 @@
 // Internal: pass 1 of the streaming merge only needs each line's subject_pith_number. This finds it
-// with RapidJSON's SAX reader and no value built (no allocation per string), several times faster
-// than json::Parse. It is a pre-filter, not a judge: a line it cannot read is parsed strictly at
+// with a structural walk of the top-level members (lines without whitespace: canonical ones), else
+// with RapidJSON's SAX reader; no value is built either way, many times faster than json::Parse. It is a pre-filter, not a judge: a line it cannot read is parsed strictly at
 // once, and a line it reads is still parsed strictly in pass 2, which reports any refusal.
 #pragma once
 

@@ -16,7 +16,9 @@
 //     section 4 reason when the document is well formed);
 //   - the document's event record (pith/event_record.h) survives encoding, and MergeRecords over it
 //     gives MergeChecked's bytes; the raw input, decoded as a record, is refused or re-encodes to
-//     itself (the record decoder is fuzzed on arbitrary bytes too).
+//     itself (the record decoder is fuzzed on arbitrary bytes too);
+//   - read in place from its canonical text (json::CanonicalText, the merge's fast path), the
+//     document gets the same verdict and the same record as from its value tree.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -27,6 +29,7 @@
 #include "pith/event_record.h"
 #include "pith/hash.h"
 #include "pith/json.h"
+#include "pith/json_view.h"
 #include "pith/merge.h"
 
 namespace {
@@ -109,6 +112,17 @@ void CheckOne(const pith::json::Value& doc) {
   auto from_record = pith::MergeRecords(subject, {*record}, {verdict}, keys, pith::kMergeV1);
   PITH_FUZZ_CHECK_MSG(from_record.ok(), from_record.status().message());
   PITH_FUZZ_CHECK_MSG(from_record->canonical == checked->canonical, checked->canonical + "\n  " + from_record->canonical);
+
+  // The fast path: the same verdict and record from the canonical text read in place.
+  const std::string text = pith::json::Canonical(doc);
+  if (const pith::json::CanonicalText in_place(text); in_place.proven()) {
+    pith::CheckedRecord fast = pith::CheckAndRecord(in_place, subject, keys);
+    PITH_FUZZ_CHECK(fast.verdict.document_sha256 == verdict.document_sha256);
+    PITH_FUZZ_CHECK_MSG(fast.verdict.reason == verdict.reason, fast.verdict.reason + " vs " + verdict.reason);
+    PITH_FUZZ_CHECK(pith::EncodeEventRecord(fast.record) == encoded);
+  } else {
+    PITH_FUZZ_CHECK(!doc.is_object() || text.find("\\") != std::string::npos);  // only escaped keys stop it
+  }
 
   // The same document twice is the same set.
   docs.push_back(doc);

@@ -7,14 +7,21 @@
 //     never "-0"; every float's text is FloatRepr(strtod(text)) (Python's repr, a fixed point);
 //   - an input accepted under tight limits is accepted under the default limits, as the same value.
 // For every refused input, the error position lies inside the input.
+// CanonicalText (pith/json_view.h) proves only canonical objects: whatever it proves, under the
+// default or tight limits, the parser accepts under the same limits, canon gives back byte for byte
+// with the same member spans, and a View reads as the parsed tree; canon(x) of an object is proven
+// unless it holds an escape (an escaped key is the one thing canon writes that it declines).
 // The streaming merge's pass-1 scan (merge/src/subject_scan.h) never disagrees with the parser: when
 // it finds a subject in an input the parser accepts, that input is an object whose
 // subject_pith_number is that very string.
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "fuzz_common.h"
 #include "pith/json.h"
+#include "pith/json_view.h"
 #include "subject_scan.h"
 
 namespace {
@@ -64,6 +71,41 @@ void CheckValue(const Value& v, size_t depth) {
   }
 }
 
+// A View reads what the tree holds.
+void CheckView(const pith::json::View& view, const Value& value) {
+  PITH_FUZZ_CHECK(view.kind() == value.kind());
+  PITH_FUZZ_CHECK(view.raw() == pith::json::Canonical(value));
+  if (value.is_string() || value.is_number()) PITH_FUZZ_CHECK(view.text() == value.text());
+  if (value.is_bool()) PITH_FUZZ_CHECK(view.as_bool() == value.as_bool());
+  if (value.is_array()) {
+    std::vector<pith::json::View> items = view.items();
+    PITH_FUZZ_CHECK(items.size() == value.items().size());
+    for (size_t i = 0; i < items.size(); ++i) CheckView(items[i], value.items()[i]);
+  }
+  for (const auto& [key, member] : value.members()) {
+    std::optional<pith::json::View> found = view.Find(key);
+    PITH_FUZZ_CHECK_MSG(found.has_value(), key);
+    CheckView(*found, member);
+  }
+}
+
+void CheckProof(std::string_view input, const pith::json::ParseLimits& limits) {
+  const pith::json::CanonicalText proof(input, limits);
+  if (!proof.proven()) return;
+  auto parsed = pith::json::Parse(input, limits);
+  PITH_FUZZ_CHECK_MSG(parsed.ok() && parsed->is_object(), input);
+  std::string rewritten;
+  std::vector<pith::json::MemberSpan> spans;
+  pith::json::AppendCanonicalObject(*parsed, &rewritten, &spans);
+  PITH_FUZZ_CHECK_MSG(rewritten == input, std::string(input) + "\n  " + rewritten);
+  PITH_FUZZ_CHECK(spans.size() == proof.spans().size());
+  for (size_t i = 0; i < spans.size(); ++i) {
+    PITH_FUZZ_CHECK(spans[i].key == proof.spans()[i].key && spans[i].begin == proof.spans()[i].begin &&
+                    spans[i].end == proof.spans()[i].end);
+  }
+  CheckView(proof.root(), *parsed);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -92,7 +134,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string appended = "prefix";
     pith::json::AppendCanonical(x, &appended);
     PITH_FUZZ_CHECK(appended.compare(0, 6, "prefix") == 0 && appended.compare(6, std::string::npos, c) == 0);
+
+    if (x.is_object() && c.find('\\') == std::string::npos) {
+      PITH_FUZZ_CHECK_MSG(pith::json::CanonicalText(c).proven(), c);
+    }
+    CheckProof(c, {});
   }
+  CheckProof(input, {});
 
   if (auto subject = pith::merge_internal::ScanSubject(input); subject && parsed.ok()) {
     const std::string* strict = parsed->FindString("subject_pith_number");
@@ -106,6 +154,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tight.max_string_bytes = 24;
   tight.max_integer_digits = 20;
   tight.max_number_chars = 24;
+  CheckProof(input, tight);
   auto limited = pith::json::Parse(input, tight);
   if (limited.ok()) {
     PITH_FUZZ_CHECK(parsed.ok());

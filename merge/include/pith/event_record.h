@@ -48,6 +48,8 @@ struct CheckedRecord {
   EventRecord record;
 };
 CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subject, const TrustedKeys& keys);
+// The same for a text proven canonical: no value tree and no canonical rewrite (the fast path).
+CheckedRecord CheckAndRecord(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys);
 
 std::string EncodeEventRecord(const EventRecord& record);
 // kCorruption when the bytes are not a record this build wrote.

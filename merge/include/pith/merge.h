@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pith/json.h"
+#include "pith/json_view.h"
 #include "pith/keys.h"
 #include "pith/status.h"
 
@@ -63,6 +64,8 @@ DocumentVerdict CheckDocument(const json::Value& document, std::string_view subj
 DocumentVerdict CheckDocument(const json::Value& document, std::string_view canonical,
                               const std::vector<json::MemberSpan>& spans, std::string_view subject,
                               const TrustedKeys& keys);
+// The same for a text proven canonical (json::CanonicalText::proven()): no value tree, no rewrite.
+DocumentVerdict CheckDocument(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys);
 
 // Section 3 for many documents of one subject on up to `threads` threads (0: all cores);
 // (*out)[i] belongs to documents[i] whatever the thread count.

@@ -1,8 +1,16 @@
-#include "canon_scan.h"
+#include "pith/json_scan.h"
 
 #include <cstring>
 
-namespace pith::merge_internal {
+namespace pith::json {
+
+namespace {
+
+bool IsScalarByte(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '+' || c == '.';
+}
+
+}  // namespace
 
 size_t SkipString(std::string_view s, size_t at) {
   if (at >= s.size() || s[at] != '"') return kNoPos;
@@ -20,19 +28,20 @@ size_t SkipString(std::string_view s, size_t at) {
   return kNoPos;
 }
 
-size_t SkipValue(std::string_view s, size_t at) {
+size_t SkipValue(std::string_view s, size_t at, size_t depth) {
   if (at >= s.size()) return kNoPos;
   switch (s[at]) {
     case '"':
       return SkipString(s, at);
     case '{':
-      return ForEachMember(s, at, [](size_t, size_t, size_t) {});
+      return ForEachMember(s, at, [](size_t, size_t, size_t) {}, depth);
     case '[':
-      return ForEachElement(s, at, [](size_t, size_t) {});
+      return ForEachElement(s, at, [](size_t, size_t) {}, depth);
     default: {
-      // A number, true, false or null: up to the next structural byte.
+      // A number, true, false or null: its characters up to the next structural byte. Anything else
+      // (whitespace above all) stops the walk, so it never starts reading inside a string.
       size_t p = at;
-      while (p < s.size() && s[p] != ',' && s[p] != ']' && s[p] != '}' && s[p] != ':') ++p;
+      while (p < s.size() && IsScalarByte(s[p])) ++p;
       return p == at ? kNoPos : p;
     }
   }
@@ -44,4 +53,4 @@ std::string_view PlainKey(std::string_view s, size_t at) {
   return s.substr(at + 1, end - at - 2);
 }
 
-}  // namespace pith::merge_internal
+}  // namespace pith::json

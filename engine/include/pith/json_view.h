@@ -1,0 +1,102 @@
+// Reading a document that is already in canonical form without building a value tree.
+//
+// Most event lines are written canonically (canon(doc), as every Pith producer writes them). For such
+// a line the parser's value tree and canon's rewrite are both wasted: CanonicalText proves in one
+// scan that the line is exactly canon(Parse(line)), and then its bytes are the canonical bytes to
+// hash, its member spans come from the scan, and Views read its members in place. A line it cannot
+// prove (whitespace, unsorted keys, an escape canon would not write, an escaped key, ...) takes the
+// ordinary path: Parse, then canon. Both paths give the same bytes and the same answers (fuzz_json
+// checks that everything proven parses and re-canonicalises to itself).
+#pragma once
+
+#include <cstdint>
+#include <forward_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pith/json.h"
+
+namespace pith::json {
+
+class CanonicalText;
+
+// One value inside a proven canonical text; it views that text (and the CanonicalText it came from,
+// which must outlive it). The accessors mirror json::Value's, returning views and optionals where
+// Value returns references and pointers.
+class View {
+ public:
+  Kind kind() const { return kind_; }
+  bool is_null() const { return kind_ == Kind::kNull; }
+  bool is_bool() const { return kind_ == Kind::kBool; }
+  bool is_integer() const { return kind_ == Kind::kInteger; }
+  bool is_float() const { return kind_ == Kind::kFloat; }
+  bool is_number() const { return is_integer() || is_float(); }
+  bool is_string() const { return kind_ == Kind::kString; }
+  bool is_array() const { return kind_ == Kind::kArray; }
+  bool is_object() const { return kind_ == Kind::kObject; }
+
+  bool as_bool() const { return raw().front() == 't'; }
+  // A string's decoded bytes, or a number's canonical text (its bytes as written).
+  std::string_view text() const;
+  // The value's canonical bytes.
+  std::string_view raw() const;
+
+  // The member named `key` of an object, or nothing (also for non-objects).
+  std::optional<View> Find(std::string_view key) const;
+  std::optional<std::string_view> FindString(std::string_view key) const;
+  std::vector<View> items() const;  // an array's elements (empty for non-arrays)
+
+  // The same value as a tree (parsing raw(), which cannot fail), for code that needs one.
+  Value ToValue() const;
+
+ private:
+  friend class CanonicalText;
+  View(const CanonicalText* doc, size_t begin, size_t end);
+
+  const CanonicalText* doc_;
+  uint32_t begin_;
+  uint32_t end_;
+  Kind kind_;
+};
+
+// A text scanned once for being canonical. When proven() it is canon(x) for an object x that
+// Parse(text, limits) accepts, and root() reads x. Not copyable or movable (Views point at it); not
+// for use by two threads at once (escaped strings are decoded on first read).
+class CanonicalText {
+ public:
+  explicit CanonicalText(std::string_view text, const ParseLimits& limits = {});
+  CanonicalText(const CanonicalText&) = delete;
+  CanonicalText& operator=(const CanonicalText&) = delete;
+
+  // False means only "not proven canonical": the text may still be a valid document.
+  bool proven() const { return proven_; }
+  std::string_view text() const { return text_; }
+  // The object's members in key order, as AppendCanonicalObject gives them (keys view the text).
+  const std::vector<MemberSpan>& spans() const { return spans_; }
+  View root() const;  // requires proven()
+
+ private:
+  friend class View;
+  // The members of the object at `begin` when the scan indexed it (the root and its objects), else
+  // nothing (deeper objects are walked).
+  std::optional<std::pair<const MemberSpan*, const MemberSpan*>> IndexedMembers(size_t begin) const;
+  std::string_view Decode(std::string_view escaped) const;
+
+  // Where the members of one object of the root lie in nested_spans_.
+  struct NestedObject {
+    uint32_t begin;  // its '{'
+    uint32_t first;
+    uint32_t count;
+  };
+
+  std::string_view text_;
+  std::vector<MemberSpan> spans_;         // the root's members
+  std::vector<MemberSpan> nested_spans_;  // the members of the root's objects, object after object
+  std::vector<NestedObject> nested_;
+  bool proven_ = false;
+  mutable std::forward_list<std::string> decoded_;
+};
+
+}  // namespace pith::json

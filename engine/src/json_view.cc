@@ -1,0 +1,357 @@
+// CanonicalText's one-scan proof that a text is canon(Parse(text)), and View's reads in place.
+//
+// The proof accepts only what canon writes (json_canonical.cc) and the parser accepts (json_parse.cc):
+// no whitespace; keys strictly increasing in byte order (so unique), none escaped; strings of valid
+// UTF-8 with no raw byte below 0x20 and only the escapes canon writes (\" \\ \n \r \t \b \f and
+// \u00xx, lowercase, for the other control characters); integers -?(0|[1-9][0-9]*) but not "-0";
+// floats equal to FloatRepr of their own value; the parser's limits. Anything else is "not proven".
+#include "pith/json_view.h"
+
+#include <algorithm>
+#include <charconv>
+#include <tuple>
+#include <cmath>
+#include <cstring>
+
+#include "pith/json_scan.h"
+#include "utf8_sequence.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace pith::json {
+namespace {
+
+// True when one of the 8 bytes of `w` needs a closer look in a string: below 0x20, '"', '\\' or
+// non-ASCII (SWAR).
+inline bool WordNeedsLook(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
+  const bool below_space = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
+  return (w & kHigh) != 0 || below_space || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
+}
+
+bool IsLowerHexDigit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
+int HexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
+
+class Prover {
+ public:
+  using NestedObject = std::tuple<uint32_t, uint32_t, uint32_t>;  // begin, first, count
+
+  Prover(std::string_view s, const ParseLimits& limits, std::vector<MemberSpan>* nested_spans,
+         std::vector<NestedObject>* nested)
+      : s_(s), limits_(limits), nested_spans_(nested_spans), nested_(nested) {}
+
+  // The top-level object, its member spans into *spans (and those of its member objects into the
+  // nested index).
+  bool Document(std::vector<MemberSpan>* spans) {
+    if (s_.size() > limits_.max_document_bytes || s_.empty() || s_[0] != '{') return false;
+    return Object(0, spans) && p_ == s_.size();
+  }
+
+ private:
+  bool AnyValue(size_t depth) {
+    if (p_ >= s_.size()) return false;
+    switch (s_[p_]) {
+      case '{': {
+        if (depth != 1) return Object(depth, nullptr);
+        const size_t begin = p_, first = nested_spans_->size();
+        if (!Object(depth, nested_spans_)) return false;
+        nested_->emplace_back(begin, first, nested_spans_->size() - first);
+        return true;
+      }
+      case '[': return Array(depth);
+      case '"': return String(nullptr);
+      case 't': return Literal("true");
+      case 'f': return Literal("false");
+      case 'n': return Literal("null");
+      default: return Number();
+    }
+  }
+
+  bool Object(size_t depth, std::vector<MemberSpan>* spans) {
+    if (depth >= limits_.max_depth) return false;
+    ++p_;  // '{'
+    if (p_ < s_.size() && s_[p_] == '}') {
+      ++p_;
+      return true;
+    }
+    std::string_view previous;
+    bool first = true;
+    while (true) {
+      const size_t key_begin = p_;
+      bool escaped = false;
+      if (p_ >= s_.size() || s_[p_] != '"' || !String(&escaped) || escaped) return false;
+      std::string_view key = s_.substr(key_begin + 1, p_ - key_begin - 2);
+      if (!first && !(previous < key)) return false;  // unsorted or duplicate
+      first = false;
+      previous = key;
+      if (p_ >= s_.size() || s_[p_] != ':') return false;
+      ++p_;
+      if (!AnyValue(depth + 1)) return false;
+      if (spans != nullptr) spans->push_back({key, key_begin, p_});
+      if (p_ >= s_.size()) return false;
+      const char c = s_[p_++];
+      if (c == '}') return true;
+      if (c != ',') return false;
+    }
+  }
+
+  bool Array(size_t depth) {
+    if (depth >= limits_.max_depth) return false;
+    ++p_;  // '['
+    if (p_ < s_.size() && s_[p_] == ']') {
+      ++p_;
+      return true;
+    }
+    while (true) {
+      if (!AnyValue(depth + 1) || p_ >= s_.size()) return false;
+      const char c = s_[p_++];
+      if (c == ']') return true;
+      if (c != ',') return false;
+    }
+  }
+
+  // p_ at the opening quote; leaves p_ past the closing one. *escaped (if given) tells whether the
+  // string holds an escape.
+  bool String(bool* escaped) {
+    const size_t begin = ++p_;
+    const auto* text = reinterpret_cast<const unsigned char*>(s_.data());
+    const auto* text_end = text + s_.size();
+    bool any_escape = false;
+    while (true) {
+      p_ += PlainRun(p_);
+      if (p_ >= s_.size()) return false;
+      const unsigned char c = text[p_];
+      if (c == '"') break;
+      if (c < 0x20) return false;
+      if (c == '\\') {
+        if (!Escape()) return false;
+        any_escape = true;
+      } else {  // c >= 0x80: one whole, well-formed UTF-8 sequence
+        const size_t length = internal::Utf8SequenceLength(text + p_, text_end);
+        if (length == 0) return false;
+        p_ += length;
+      }
+    }
+    // The raw body is at least as long as the decoded string.
+    if (p_ - begin > limits_.max_string_bytes) return false;
+    ++p_;  // the closing quote
+    if (escaped != nullptr) *escaped = any_escape;
+    return true;
+  }
+
+  // How many bytes from `at` on need no closer look in a string: printable ASCII other than '"'
+  // and '\\' (16 bytes at a time with SSE2, else 8 with SWAR).
+  size_t PlainRun(size_t at) const {
+    size_t p = at;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+    while (p + 16 <= s_.size()) {
+      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_.data() + p));
+      // Signed compare: bytes >= 0x80 are negative, so "below 0x20" also catches non-ASCII.
+      const __m128i look = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)),
+                                        _mm_cmplt_epi8(w, space));
+      const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(look));
+      if (mask != 0) return p + static_cast<size_t>(__builtin_ctz(mask)) - at;
+      p += 16;
+    }
+#endif
+    while (p + 8 <= s_.size()) {
+      uint64_t w;
+      std::memcpy(&w, s_.data() + p, 8);
+      if (WordNeedsLook(w)) break;
+      p += 8;
+    }
+    while (p < s_.size()) {
+      const unsigned char c = static_cast<unsigned char>(s_[p]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      ++p;
+    }
+    return p - at;
+  }
+
+  // p_ at a backslash: accepts only the escapes canon writes, and steps over it.
+  bool Escape() {
+    if (p_ + 1 >= s_.size()) return false;
+    switch (s_[p_ + 1]) {
+      case '"': case '\\': case 'n': case 'r': case 't': case 'b': case 'f':
+        p_ += 2;
+        return true;
+      case 'u': {
+        if (p_ + 6 > s_.size()) return false;
+        const char* h = s_.data() + p_ + 2;
+        if (h[0] != '0' || h[1] != '0' || !IsLowerHexDigit(h[2]) || !IsLowerHexDigit(h[3])) return false;
+        const int code = HexValue(h[2]) * 16 + HexValue(h[3]);
+        // canon writes \u00xx only for control characters without a short escape.
+        if (code >= 0x20 || code == '\b' || code == '\t' || code == '\n' || code == '\f' || code == '\r') return false;
+        p_ += 6;
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  bool Literal(std::string_view word) {
+    if (s_.substr(p_, word.size()) != word) return false;
+    p_ += word.size();
+    return true;
+  }
+
+  bool Number() {
+    const size_t begin = p_;
+    while (p_ < s_.size() && ((s_[p_] >= '0' && s_[p_] <= '9') || s_[p_] == '-' || s_[p_] == '+' ||
+                              s_[p_] == '.' || s_[p_] == 'e' || s_[p_] == 'E')) {
+      ++p_;
+    }
+    const std::string_view t = s_.substr(begin, p_ - begin);
+    if (t.empty()) return false;
+    if (t.find_first_of(".eE") == std::string_view::npos) {
+      // An integer: -?(0|[1-9][0-9]*), not "-0", within the digit limit.
+      const size_t i = t[0] == '-' ? 1 : 0;
+      const size_t digits = t.size() - i;
+      if (digits == 0 || digits > limits_.max_integer_digits) return false;
+      if (t[i] == '0' && (digits > 1 || i == 1)) return false;
+      for (size_t k = i; k < t.size(); ++k) {
+        if (t[k] < '0' || t[k] > '9') return false;
+      }
+      return true;
+    }
+    // A float is canonical when it is FloatRepr of its own value (which also makes it grammatical).
+    if (t.size() > limits_.max_number_chars) return false;
+    double d = 0;
+    const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), d);  // correctly rounded, no locale
+    return error == std::errc() && end == t.data() + t.size() && std::isfinite(d) && FloatRepr(d) == t;
+  }
+
+  std::string_view s_;
+  const ParseLimits& limits_;
+  std::vector<MemberSpan>* nested_spans_;
+  std::vector<NestedObject>* nested_;
+  size_t p_ = 0;
+};
+
+Kind KindAt(std::string_view s, size_t begin, size_t end) {
+  switch (s[begin]) {
+    case '{': return Kind::kObject;
+    case '[': return Kind::kArray;
+    case '"': return Kind::kString;
+    case 't':
+    case 'f': return Kind::kBool;
+    case 'n': return Kind::kNull;
+    default:
+      return s.substr(begin, end - begin).find_first_of(".eE") == std::string_view::npos ? Kind::kInteger
+                                                                                         : Kind::kFloat;
+  }
+}
+
+}  // namespace
+
+CanonicalText::CanonicalText(std::string_view text, const ParseLimits& limits) : text_(text) {
+  spans_.reserve(16);  // an event has 13 members, and its objects a few dozen
+  nested_spans_.reserve(64);
+  std::vector<Prover::NestedObject> nested;
+  nested.reserve(8);
+  proven_ = Prover(text, limits, &nested_spans_, &nested).Document(&spans_);
+  if (!proven_) {
+    spans_.clear();
+    nested_spans_.clear();
+    return;
+  }
+  nested_.reserve(nested.size());
+  for (const auto& [begin, first, count] : nested) nested_.push_back({begin, first, count});
+}
+
+View CanonicalText::root() const { return View(this, 0, text_.size()); }
+
+std::optional<std::pair<const MemberSpan*, const MemberSpan*>> CanonicalText::IndexedMembers(size_t begin) const {
+  if (begin == 0) return std::make_pair(spans_.data(), spans_.data() + spans_.size());
+  for (const NestedObject& o : nested_) {
+    if (o.begin == begin) return std::make_pair(nested_spans_.data() + o.first, nested_spans_.data() + o.first + o.count);
+  }
+  return std::nullopt;
+}
+
+std::string_view CanonicalText::Decode(std::string_view escaped) const {
+  std::string out;
+  out.reserve(escaped.size());
+  for (size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] != '\\') {
+      out.push_back(escaped[i]);
+      continue;
+    }
+    const char e = escaped[++i];
+    switch (e) {
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'u':  // \u00xx (the only \u escape a proven text holds)
+        out.push_back(static_cast<char>(HexValue(escaped[i + 3]) * 16 + HexValue(escaped[i + 4])));
+        i += 4;
+        break;
+      default: out.push_back(e);  // '"' or '\\'
+    }
+  }
+  return decoded_.emplace_front(std::move(out));
+}
+
+View::View(const CanonicalText* doc, size_t begin, size_t end)
+    : doc_(doc),
+      begin_(static_cast<uint32_t>(begin)),
+      end_(static_cast<uint32_t>(end)),
+      kind_(KindAt(doc->text_, begin, end)) {}
+
+std::string_view View::raw() const { return doc_->text_.substr(begin_, end_ - begin_); }
+
+std::string_view View::text() const {
+  if (kind_ != Kind::kString) return kind_ == Kind::kInteger || kind_ == Kind::kFloat ? raw() : std::string_view();
+  std::string_view body = doc_->text_.substr(begin_ + 1, end_ - begin_ - 2);
+  if (body.find('\\') == std::string_view::npos) return body;
+  return doc_->Decode(body);
+}
+
+std::optional<View> View::Find(std::string_view key) const {
+  if (kind_ != Kind::kObject) return std::nullopt;
+  if (auto indexed = doc_->IndexedMembers(begin_)) {
+    const MemberSpan* it = std::lower_bound(indexed->first, indexed->second, key,
+                                            [](const MemberSpan& m, std::string_view k) { return m.key < k; });
+    if (it == indexed->second || it->key != key) return std::nullopt;
+    return View(doc_, it->begin + it->key.size() + 3, it->end);  // the value starts past "key":
+  }
+  // A deeper object, walked. Keys are sorted and unescaped: stop at the first one not below `key`.
+  const std::string_view s = doc_->text_;
+  size_t p = begin_ + 1;
+  if (s[p] == '}') return std::nullopt;
+  while (true) {
+    const size_t key_end = SkipString(s, p);
+    const std::string_view k = s.substr(p + 1, key_end - p - 2);
+    const size_t value_end = SkipValue(s, key_end + 1);
+    if (k >= key) return k == key ? std::optional<View>(View(doc_, key_end + 1, value_end)) : std::nullopt;
+    if (s[value_end] == '}') return std::nullopt;
+    p = value_end + 1;
+  }
+}
+
+std::optional<std::string_view> View::FindString(std::string_view key) const {
+  std::optional<View> v = Find(key);
+  if (!v || !v->is_string()) return std::nullopt;
+  return v->text();
+}
+
+std::vector<View> View::items() const {
+  std::vector<View> out;
+  if (kind_ != Kind::kArray) return out;
+  ForEachElement(doc_->text_.substr(0, end_), begin_, [&](size_t b, size_t e) { out.push_back(View(doc_, b, e)); });
+  return out;
+}
+
+Value View::ToValue() const {
+  auto parsed = Parse(raw());
+  return parsed.ok() ? std::move(*parsed) : Value();  // cannot fail: raw() is proven canonical
+}
+
+}  // namespace pith::json

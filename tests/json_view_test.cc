@@ -1,0 +1,186 @@
+// CanonicalText and View (pith/json_view.h). The one promise that matters: whatever CanonicalText
+// proves is exactly canon(Parse(text)) of an object, with the spans AppendCanonicalObject gives, and
+// a View reads the same values as the parsed tree. Checked on generated values (everything canon
+// writes is proven unless a key needs an escape), on mutations of canonical texts (what is proven
+// is canonical), and on hand-picked near misses that must not be proven.
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include "pith/json.h"
+#include "pith/json_view.h"
+#include "support/value_maker.h"
+
+namespace pith::json {
+namespace {
+
+// A View and a Value agree on everything the View offers.
+void ExpectSame(const View& view, const Value& value) {
+  ASSERT_EQ(view.kind(), value.kind()) << view.raw().substr(0, 200);
+  EXPECT_EQ(view.raw(), Canonical(value));
+  switch (value.kind()) {
+    case Kind::kBool: EXPECT_EQ(view.as_bool(), value.as_bool()); break;
+    case Kind::kInteger:
+    case Kind::kFloat:
+    case Kind::kString: EXPECT_EQ(view.text(), value.text()); break;
+    case Kind::kArray: {
+      std::vector<View> items = view.items();
+      ASSERT_EQ(items.size(), value.items().size());
+      for (size_t i = 0; i < items.size(); ++i) ExpectSame(items[i], value.items()[i]);
+      break;
+    }
+    case Kind::kObject:
+      for (const auto& [key, member] : value.members()) {
+        std::optional<View> found = view.Find(key);
+        ASSERT_TRUE(found.has_value()) << key;
+        ExpectSame(*found, member);
+        EXPECT_EQ(view.FindString(key).has_value(), member.is_string());
+      }
+      EXPECT_FALSE(view.Find("\x7f no such key").has_value());
+      EXPECT_FALSE(view.Find("").has_value() && value.Find("") == nullptr);
+      break;
+    case Kind::kNull: break;
+  }
+}
+
+// The promise, for any text: proven implies canonical, parsed, same spans, same reads.
+void ExpectProofHolds(std::string_view text) {
+  const CanonicalText canonical(text);
+  if (!canonical.proven()) return;
+  SCOPED_TRACE("proven: " + std::string(text.substr(0, 200)));
+  auto parsed = Parse(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  ASSERT_TRUE(parsed->is_object());
+  std::string rewritten;
+  std::vector<MemberSpan> spans;
+  AppendCanonicalObject(*parsed, &rewritten, &spans);
+  ASSERT_EQ(rewritten, text);
+  ASSERT_EQ(canonical.spans().size(), spans.size());
+  for (size_t i = 0; i < spans.size(); ++i) {
+    EXPECT_EQ(canonical.spans()[i].key, spans[i].key);
+    EXPECT_EQ(canonical.spans()[i].begin, spans[i].begin);
+    EXPECT_EQ(canonical.spans()[i].end, spans[i].end);
+  }
+  ExpectSame(canonical.root(), *parsed);
+}
+
+bool HasKeyNeedingEscape(const Value& v) {
+  for (const Value& item : v.items()) {
+    if (HasKeyNeedingEscape(item)) return true;
+  }
+  for (const auto& [key, member] : v.members()) {
+    for (unsigned char c : key) {
+      if (c < 0x20 || c == '"' || c == '\\') return true;
+    }
+    if (HasKeyNeedingEscape(member)) return true;
+  }
+  return false;
+}
+
+TEST(jsonView, ProvesWhatCanonWritesUnlessAKeyIsEscaped) {
+  test::ValueMaker maker(20261125);
+  size_t proven = 0, escaped_keys = 0;
+  for (int i = 0; i < 3000; ++i) {
+    Value x = Value::Object({{"doc", maker.Make(0)}, {"n", Value::Integer(i)}});
+    const std::string text = Canonical(x);
+    SCOPED_TRACE("value " + std::to_string(i) + ": " + text.substr(0, 300));
+    const CanonicalText canonical(text);
+    const bool escaped = HasKeyNeedingEscape(x);
+    EXPECT_EQ(canonical.proven(), !escaped);
+    proven += canonical.proven();
+    escaped_keys += escaped;
+    ExpectProofHolds(text);
+  }
+  EXPECT_GT(proven, 1000u);
+  EXPECT_GT(escaped_keys, 10u);  // the generator does write escaped keys: both sides are exercised
+}
+
+TEST(jsonView, WhatMutationsOfCanonicalTextLeaveProvenIsStillCanonical) {
+  test::ValueMaker maker(7);
+  std::mt19937 rng(11);
+  static constexpr char kBytes[] = {' ', '"', '\\', ',', ':', '{', '}', '[', ']', '0', '1', '-', '.', 'e', 'E',
+                                    '+', 'u', 'n', 't', 'f', 'a', '\n', '\x7f', '\x80', '\xc3', '\xed', '\xff'};
+  size_t proven_mutants = 0;
+  for (int i = 0; i < 600; ++i) {
+    const std::string text = Canonical(Value::Object({{"k", maker.Make(0)}, {"z", maker.Make(1)}}));
+    for (int m = 0; m < 20; ++m) {
+      std::string mutant = text;
+      const size_t at = std::uniform_int_distribution<size_t>(0, mutant.size() - 1)(rng);
+      const char byte = kBytes[std::uniform_int_distribution<size_t>(0, sizeof kBytes - 1)(rng)];
+      switch (m % 3) {
+        case 0: mutant[at] = byte; break;
+        case 1: mutant.insert(mutant.begin() + static_cast<std::ptrdiff_t>(at), byte); break;
+        default: mutant.erase(at, 1);
+      }
+      proven_mutants += CanonicalText(mutant).proven();
+      ExpectProofHolds(mutant);
+    }
+  }
+  EXPECT_GT(proven_mutants, 100u);  // some mutants stay canonical (a digit for a digit, ...)
+}
+
+TEST(jsonView, NearMissesAreNotProven) {
+  const char* const kNotCanonical[] = {
+      R"({"a":1} )", R"( {"a":1})", R"({"a": 1})", R"({"a":1,"a":2})", R"({"b":1,"a":2})",
+      R"({"a\u0062":1})", R"({"a":"\u0041"})", R"({"a":"\u001F"})", R"({"a":"\/"})", R"({"a":"\u000a"})",
+      R"({"a":1.0e2})", R"({"a":1E5})", R"({"a":1e5})", R"({"a":100.00})", R"({"a":-0})", R"({"a":01})",
+      R"({"a":1.})", R"({"a":.5})", R"({"a":+1})", R"({"a":1e400})", R"({"a":NaN})", R"({"a":tru})",
+      R"([1])", R"("a")", R"({"a":1}{})", R"({"a":[1,]})", R"({"a":{"b":1,}})", R"({"a":1,})", "",
+      "{\"a\":\"\x01\"}", "{\"a\":\"\xc3\"}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xc0\xaf\"}",
+      "{\"a\":\"\xf4\x90\x80\x80\"}", "{\"a\":1}\n", "\xef\xbb\xbf{\"a\":1}",
+  };
+  for (const char* text : kNotCanonical) {
+    EXPECT_FALSE(CanonicalText(text).proven()) << text;
+    ExpectProofHolds(text);
+  }
+  const char* const kCanonical[] = {
+      R"({})", R"({"":0})", R"({"a":-0.0,"b":1e-07,"c":1e+16,"d":0.1,"e":-12,"f":true,"g":null,"h":[]})",
+      R"({"a":"\"\\\n\r\t\b\f\u0000\u001f","b":"é😀  ","c":{"d":[{"e":{}}]}})",
+  };
+  for (const char* text : kCanonical) {
+    EXPECT_TRUE(CanonicalText(text).proven()) << text;
+    ExpectProofHolds(text);
+  }
+}
+
+TEST(jsonView, TheParsersLimitsHold) {
+  auto nested = [](size_t depth) {
+    std::string text = "{\"a\":";
+    for (size_t i = 1; i < depth; ++i) text += "[";
+    text += "0";
+    for (size_t i = 1; i < depth; ++i) text += "]";
+    return text + "}";
+  };
+  EXPECT_TRUE(CanonicalText(nested(128)).proven());
+  EXPECT_TRUE(Parse(nested(128)).ok());
+  EXPECT_FALSE(CanonicalText(nested(129)).proven());
+  EXPECT_FALSE(Parse(nested(129)).ok());
+
+  ParseLimits tight;
+  tight.max_string_bytes = 4;
+  tight.max_integer_digits = 3;
+  tight.max_document_bytes = 39;
+  for (const char* within : {R"({"a":"abcd","b":-123})", R"({"a":"abcd","b":"abcd","c":"abcd","d":})"}) {
+    EXPECT_EQ(CanonicalText(within, tight).proven(), Parse(within, tight).ok()) << within;
+  }
+  EXPECT_TRUE(CanonicalText(R"({"a":"abcd","b":-123})", tight).proven());
+  for (const char* beyond : {R"({"a":"abcde"})", R"({"a":1234})", R"({"a":"abcd","b":"abcd","c":"abcd","d":0})"}) {
+    EXPECT_FALSE(CanonicalText(beyond, tight).proven()) << beyond;
+    EXPECT_FALSE(Parse(beyond, tight).ok()) << beyond;
+  }
+}
+
+TEST(jsonView, EscapedStringsAreDecodedAndStable) {
+  const std::string text = R"({"a":"x\ny","b":{"c":"q\"\\r\u0001"}})";
+  const CanonicalText canonical(text);
+  ASSERT_TRUE(canonical.proven());
+  std::string_view a = *canonical.root().FindString("a");
+  std::string_view c = *canonical.root().Find("b")->FindString("c");
+  EXPECT_EQ(a, "x\ny");
+  EXPECT_EQ(c, std::string("q\"\\r\x01"));
+  EXPECT_EQ(a, "x\ny");  // still valid after a second decode
+}
+
+}  // namespace
+}  // namespace pith::json
