@@ -61,57 +61,70 @@ void AppendEscapedString(std::string_view s, std::string* out) {
 
 }  // namespace
 
-std::string FloatRepr(double d) {
-  if (d == 0.0) return std::signbit(d) ? "-0.0" : "0.0";
-  // Shortest round-trip digits, as in Python's repr (both pick the nearest shortest string).
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
-  std::string_view sci(buf, static_cast<size_t>(res.ptr - buf));  // e.g. "-1.2345e+16"
-  bool negative = false;
-  if (!sci.empty() && sci.front() == '-') {
-    negative = true;
-    sci.remove_prefix(1);
+size_t FloatRepr(double d, char (&out)[kFloatReprMax]) {
+  char* o = out;
+  if (d == 0.0) {
+    const char* zero = std::signbit(d) ? "-0.0" : "0.0";
+    const size_t n = std::strlen(zero);
+    std::memcpy(out, zero, n);
+    return n;
   }
-  size_t e_pos = sci.find('e');
-  std::string digits;
-  for (char c : sci.substr(0, e_pos)) {
-    if (c != '.') digits.push_back(c);
+  // Shortest round-trip digits, as in Python's repr (both pick the nearest shortest string).
+  char sci[40];
+  auto res = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);  // "-1.2345e+16"
+  const char* p = sci;
+  const char* const sci_end = res.ptr;
+  if (*p == '-') {
+    *o++ = '-';
+    ++p;
+  }
+  char digits[20];  // at most 17 significant digits
+  int ndigits = 0;
+  for (; p < sci_end && *p != 'e'; ++p) {
+    if (*p != '.') digits[ndigits++] = *p;
   }
   int exponent = 0;
-  std::string_view exp_text = sci.substr(e_pos + 1);
-  std::from_chars(exp_text.data() + (exp_text.front() == '+' ? 1 : 0), exp_text.data() + exp_text.size(),
-                  exponent);
+  ++p;  // 'e'
+  std::from_chars(p + (*p == '+' ? 1 : 0), sci_end, exponent);
   // Python: value = 0.DIGITS * 10^decpt; exponent form when decpt <= -4 or decpt > 16.
   const int decpt = exponent + 1;
-  const int ndigits = static_cast<int>(digits.size());
-  std::string out;
-  if (negative) out.push_back('-');
+  auto put = [&o](const char* from, int n) {
+    std::memcpy(o, from, static_cast<size_t>(n));
+    o += n;
+  };
   if (decpt <= -4 || decpt > 16) {
-    out.push_back(digits[0]);
+    *o++ = digits[0];
     if (ndigits > 1) {
-      out.push_back('.');
-      out.append(digits, 1, std::string::npos);
+      *o++ = '.';
+      put(digits + 1, ndigits - 1);
     }
-    out.push_back('e');
-    int e = decpt - 1;
-    out.push_back(e < 0 ? '-' : '+');
-    int mag = e < 0 ? -e : e;
-    if (mag < 10) out.push_back('0');
-    out.append(std::to_string(mag));
+    *o++ = 'e';
+    const int e = decpt - 1;
+    *o++ = e < 0 ? '-' : '+';
+    const int mag = e < 0 ? -e : e;
+    if (mag < 10) *o++ = '0';
+    o = std::to_chars(o, out + kFloatReprMax, mag).ptr;
   } else if (decpt <= 0) {
-    out.append("0.");
-    out.append(static_cast<size_t>(-decpt), '0');
-    out.append(digits);
+    put("0.", 2);
+    std::memset(o, '0', static_cast<size_t>(-decpt));
+    o += -decpt;
+    put(digits, ndigits);
   } else if (decpt >= ndigits) {
-    out.append(digits);
-    out.append(static_cast<size_t>(decpt - ndigits), '0');
-    out.append(".0");
+    put(digits, ndigits);
+    std::memset(o, '0', static_cast<size_t>(decpt - ndigits));
+    o += decpt - ndigits;
+    put(".0", 2);
   } else {
-    out.append(digits, 0, static_cast<size_t>(decpt));
-    out.push_back('.');
-    out.append(digits, static_cast<size_t>(decpt), std::string::npos);
+    put(digits, decpt);
+    *o++ = '.';
+    put(digits + decpt, ndigits - decpt);
   }
-  return out;
+  return static_cast<size_t>(o - out);
+}
+
+std::string FloatRepr(double d) {
+  char buf[kFloatReprMax];
+  return std::string(buf, FloatRepr(d, buf));
 }
 
 void AppendCanonical(const Value& value, std::string* out) {

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <tuple>
 #include <cmath>
 #include <cstring>
 
@@ -37,7 +36,7 @@ int HexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
 class Prover {
  public:
-  using NestedObject = std::tuple<uint32_t, uint32_t, uint32_t>;  // begin, first, count
+  using NestedObject = CanonicalText::NestedObject;
 
   Prover(std::string_view s, const ParseLimits& limits, std::vector<MemberSpan>* nested_spans,
          std::vector<NestedObject>* nested)
@@ -51,6 +50,14 @@ class Prover {
   }
 
  private:
+  // previous < key in byte order (most keys differ in their first byte).
+  static bool KeyAfter(std::string_view previous, std::string_view key) {
+    if (!previous.empty() && !key.empty() && previous[0] != key[0]) {
+      return static_cast<unsigned char>(previous[0]) < static_cast<unsigned char>(key[0]);
+    }
+    return previous < key;
+  }
+
   bool AnyValue(size_t depth) {
     if (p_ >= s_.size()) return false;
     switch (s_[p_]) {
@@ -58,7 +65,8 @@ class Prover {
         if (depth != 1) return Object(depth, nullptr);
         const size_t begin = p_, first = nested_spans_->size();
         if (!Object(depth, nested_spans_)) return false;
-        nested_->emplace_back(begin, first, nested_spans_->size() - first);
+        nested_->push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(first),
+                            static_cast<uint32_t>(nested_spans_->size() - first)});
         return true;
       }
       case '[': return Array(depth);
@@ -84,7 +92,7 @@ class Prover {
       bool escaped = false;
       if (p_ >= s_.size() || s_[p_] != '"' || !String(&escaped) || escaped) return false;
       std::string_view key = s_.substr(key_begin + 1, p_ - key_begin - 2);
-      if (!first && !(previous < key)) return false;  // unsorted or duplicate
+      if (!first && !KeyAfter(previous, key)) return false;  // unsorted or duplicate
       first = false;
       previous = key;
       if (p_ >= s_.size() || s_[p_] != ':') return false;
@@ -129,10 +137,12 @@ class Prover {
       if (c == '\\') {
         if (!Escape()) return false;
         any_escape = true;
-      } else {  // c >= 0x80: one whole, well-formed UTF-8 sequence
-        const size_t length = internal::Utf8SequenceLength(text + p_, text_end);
-        if (length == 0) return false;
-        p_ += length;
+      } else {  // c >= 0x80: whole, well-formed UTF-8 sequences, as many as follow each other
+        do {
+          const size_t length = internal::Utf8SequenceLength(text + p_, text_end);
+          if (length == 0) return false;
+          p_ += length;
+        } while (p_ < s_.size() && text[p_] >= 0x80);
       }
     }
     // The raw body is at least as long as the decoded string.
@@ -195,20 +205,23 @@ class Prover {
   }
 
   bool Literal(std::string_view word) {
-    if (s_.substr(p_, word.size()) != word) return false;
+    if (s_.size() - p_ < word.size() || std::memcmp(s_.data() + p_, word.data(), word.size()) != 0) return false;
     p_ += word.size();
     return true;
   }
 
   bool Number() {
     const size_t begin = p_;
-    while (p_ < s_.size() && ((s_[p_] >= '0' && s_[p_] <= '9') || s_[p_] == '-' || s_[p_] == '+' ||
-                              s_[p_] == '.' || s_[p_] == 'e' || s_[p_] == 'E')) {
-      ++p_;
+    bool integer = true;
+    for (; p_ < s_.size(); ++p_) {
+      const char c = s_[p_];
+      if ((c >= '0' && c <= '9') || c == '-' || c == '+') continue;
+      if (c != '.' && c != 'e' && c != 'E') break;
+      integer = false;
     }
     const std::string_view t = s_.substr(begin, p_ - begin);
     if (t.empty()) return false;
-    if (t.find_first_of(".eE") == std::string_view::npos) {
+    if (integer) {
       // An integer: -?(0|[1-9][0-9]*), not "-0", within the digit limit.
       const size_t i = t[0] == '-' ? 1 : 0;
       const size_t digits = t.size() - i;
@@ -223,7 +236,9 @@ class Prover {
     if (t.size() > limits_.max_number_chars) return false;
     double d = 0;
     const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), d);  // correctly rounded, no locale
-    return error == std::errc() && end == t.data() + t.size() && std::isfinite(d) && FloatRepr(d) == t;
+    if (error != std::errc() || end != t.data() + t.size() || !std::isfinite(d)) return false;
+    char repr[kFloatReprMax];
+    return std::string_view(repr, FloatRepr(d, repr)) == t;
   }
 
   std::string_view s_;
@@ -252,16 +267,13 @@ Kind KindAt(std::string_view s, size_t begin, size_t end) {
 CanonicalText::CanonicalText(std::string_view text, const ParseLimits& limits) : text_(text) {
   spans_.reserve(16);  // an event has 13 members, and its objects a few dozen
   nested_spans_.reserve(64);
-  std::vector<Prover::NestedObject> nested;
-  nested.reserve(8);
-  proven_ = Prover(text, limits, &nested_spans_, &nested).Document(&spans_);
+  nested_.reserve(8);
+  proven_ = Prover(text, limits, &nested_spans_, &nested_).Document(&spans_);
   if (!proven_) {
     spans_.clear();
     nested_spans_.clear();
-    return;
+    nested_.clear();
   }
-  nested_.reserve(nested.size());
-  for (const auto& [begin, first, count] : nested) nested_.push_back({begin, first, count});
 }
 
 View CanonicalText::root() const { return View(this, 0, text_.size()); }

@@ -116,6 +116,9 @@ void AppendCanonicalString(std::string_view s, std::string* out);
 
 // Python's repr() of a finite double, as json.dumps writes it ("1e-07", "100.0", "-0.0").
 std::string FloatRepr(double d);
+// The same into a buffer (no allocation); returns its length.
+inline constexpr size_t kFloatReprMax = 32;  // "-1.2345678901234567e-308" is 24
+size_t FloatRepr(double d, char (&out)[kFloatReprMax]);
 
 // True when `s` is well-formed UTF-8 with no surrogate code points and no overlong forms.
 bool IsValidUtf8(std::string_view s);

@@ -77,19 +77,19 @@ class CanonicalText {
   const std::vector<MemberSpan>& spans() const { return spans_; }
   View root() const;  // requires proven()
 
+  // The scan's index of the root's object members: where the members of each lie in one array.
+  struct NestedObject {
+    uint32_t begin;  // the object's '{'
+    uint32_t first;
+    uint32_t count;
+  };
+
  private:
   friend class View;
   // The members of the object at `begin` when the scan indexed it (the root and its objects), else
   // nothing (deeper objects are walked).
   std::optional<std::pair<const MemberSpan*, const MemberSpan*>> IndexedMembers(size_t begin) const;
   std::string_view Decode(std::string_view escaped) const;
-
-  // Where the members of one object of the root lie in nested_spans_.
-  struct NestedObject {
-    uint32_t begin;  // its '{'
-    uint32_t first;
-    uint32_t count;
-  };
 
   std::string_view text_;
   std::vector<MemberSpan> spans_;         // the root's members
