@@ -570,10 +570,11 @@ TEST(IncrementalMergeTest, AdversarialSequencesMatchTheFullMerge) {
       state += tail;
       auto expected = MergeIncrementalBase(subject, docs, verdicts, keys, kMergeV1, generation);
       ASSERT_TRUE(expected.ok());
-      // The same full merge over the documents' event records (what a store's full merge reads).
-      std::vector<EventRecord> records;
-      for (const Value& d : docs) records.push_back(MakeEventRecord(d));
-      auto from_records = MergeIncrementalBase(subject, records, verdicts, keys, kMergeV1, generation);
+      // The same full merge over the documents' event records, encoded and read in place (what a
+      // store's full merge reads).
+      EventRecordSet records;
+      for (const Value& d : docs) ASSERT_TRUE(records.AddEncoded(EncodeEventRecord(MakeEventRecord(d))).ok());
+      auto from_records = MergeIncrementalBase(subject, records.views(), verdicts, keys, kMergeV1, generation);
       ASSERT_TRUE(from_records.ok()) << from_records.status().ToString();
       ASSERT_EQ(from_records->state.canonical, expected->state.canonical) << "round " << round << " document " << k;
       ASSERT_EQ(from_records->split.applied, expected->split.applied);

@@ -46,20 +46,31 @@ class KeysDigestMemo {
     auto [signer, receipt] = DocumentKeyIds(doc);
     return Of(signer, receipt);
   }
-  const std::string& Of(const std::optional<std::string>& signer, const std::optional<std::string>& receipt) {
-    return Of(signer ? &*signer : nullptr, receipt ? &*receipt : nullptr);
-  }
   const std::string& Of(const std::string* signer, const std::string* receipt) {
-    auto key = std::make_pair(signer ? std::optional<std::string>(*signer) : std::nullopt,
-                              receipt ? std::optional<std::string>(*receipt) : std::nullopt);
+    auto view = [](const std::string* s) { return s ? std::optional<std::string_view>(*s) : std::nullopt; };
+    return Of(view(signer), view(receipt));
+  }
+  const std::string& Of(std::optional<std::string_view> signer, std::optional<std::string_view> receipt) {
+    // Most documents of a subject share their key ids: the last answer first, then the memo.
+    if (last_ != nullptr && last_->first.first == signer && last_->first.second == receipt) return last_->second;
+    auto own = [](std::optional<std::string_view> s) { return s ? std::optional<std::string>(*s) : std::nullopt; };
+    auto key = std::make_pair(own(signer), own(receipt));
     auto it = memo_.find(key);
-    if (it == memo_.end()) it = memo_.emplace(std::move(key), KeysDigest(signer, receipt, keys_)).first;
+    if (it == memo_.end()) {
+      const std::string* signer_id = key.first ? &*key.first : nullptr;
+      const std::string* receipt_id = key.second ? &*key.second : nullptr;
+      std::string digest = KeysDigest(signer_id, receipt_id, keys_);
+      it = memo_.emplace(std::move(key), std::move(digest)).first;
+    }
+    last_ = &*it;
     return it->second;
   }
 
  private:
   const TrustedKeys& keys_;
-  std::map<std::pair<std::optional<std::string>, std::optional<std::string>>, std::string> memo_;
+  using Memo = std::map<std::pair<std::optional<std::string>, std::optional<std::string>>, std::string>;
+  Memo memo_;
+  const Memo::value_type* last_ = nullptr;  // map nodes do not move
 };
 
 std::string KeysetDigest(const TrustedKeys& keys) {
@@ -190,49 +201,49 @@ struct Store::Impl {
       return std::move(**step);
     }
     *was_incremental = false;
-    std::vector<EventRecord> records;
+    EventRecordSet records;
     std::vector<DocumentVerdict> verdicts;
     PITH_RETURN_IF_ERROR(LoadRecords(subject, trusted, &records, &verdicts));
-    uint64_t covers = records.size() + indices->size();
+    std::vector<EventRecordView> views = records.views();
+    uint64_t covers = views.size() + indices->size();
     for (size_t k = 0; k < indices->size(); ++k) {
-      records.push_back(new_records[(*indices)[k]]);
+      views.push_back(ViewOf(new_records[(*indices)[k]]));
       verdicts.push_back(new_verdicts[k]);
     }
     MergedState merged;
-    return store_internal::FullSnapshot(subject, records, verdicts, trusted, Basis(covers, keyset), generation, &merged);
+    return store_internal::FullSnapshot(subject, views, verdicts, trusted, Basis(covers, keyset), generation, &merged);
   }
 
   // The subject's event records and their section 3 verdicts, as LoadSubject but reading the
   // records in one pass instead of parsing documents; a document is read and parsed only when its
   // verdict is not cached for these keys. Falls back to parsing every document when the records do
   // not cover the subject's log.
-  Status LoadRecords(std::string_view subject, const TrustedKeys& trusted, std::vector<EventRecord>* records,
+  Status LoadRecords(std::string_view subject, const TrustedKeys& trusted, EventRecordSet* records,
                      std::vector<DocumentVerdict>* verdicts) const {
     auto size = log->SubjectSize(subject);
     if (!size.ok()) return size.status();
     std::vector<Digest> hashes;
     hashes.reserve(*size);
-    records->reserve(*size);
+    records->Reserve(*size);
     PITH_RETURN_IF_ERROR(log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest& h, std::string_view bytes) {
       if (position != hashes.size()) return Status::Corruption("the event records of " + std::string(subject) + " have a gap");
-      auto record = DecodeEventRecord(bytes);
-      if (!record.ok()) return record.status().WithPrefix("event " + DigestHex(h));
+      Status added = records->AddEncoded(bytes);
+      if (!added.ok()) return added.WithPrefix("event " + DigestHex(h));
       hashes.push_back(h);
-      records->push_back(std::move(*record));
       return Status::OK();
     }));
     if (hashes.size() != *size) {
-      records->clear();
+      records->Clear();
       std::vector<json::Value> docs;
       PITH_RETURN_IF_ERROR(LoadSubject(subject, trusted, false, true, &docs, verdicts));
-      for (const json::Value& d : docs) records->push_back(MakeEventRecord(d));
+      for (const json::Value& d : docs) records->Add(MakeEventRecord(d));
       return Status::OK();
     }
     KeysDigestMemo keys_digest(trusted);
     std::vector<std::string> verdict_keys;
     verdict_keys.reserve(hashes.size());
     for (size_t i = 0; i < hashes.size(); ++i) {
-      const EventRecord& r = (*records)[i];
+      const EventRecordView& r = records->views()[i];
       verdict_keys.push_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version,
                                                   keys_digest.Of(r.signer_key_id, r.receipt_key_id)));
     }
@@ -444,12 +455,12 @@ Result<MergedState> Store::State(std::string_view subject) {
     std::shared_lock keys_lock(impl_->keys_mutex);
     keyset = impl_->keyset_digest;
   }
-  std::vector<EventRecord> records;
+  EventRecordSet records;
   std::vector<DocumentVerdict> verdicts;
   PITH_RETURN_IF_ERROR(impl_->LoadRecords(subject, keys, &records, &verdicts));
-  if (records.empty()) return Status::NotFound("no events stored for " + std::string(subject));
+  if (records.views().empty()) return Status::NotFound("no events stored for " + std::string(subject));
   MergedState merged;
-  auto full = store_internal::FullSnapshot(subject, records, verdicts, keys, impl_->Basis(records.size(), keyset),
+  auto full = store_internal::FullSnapshot(subject, records.views(), verdicts, keys, impl_->Basis(records.views().size(), keyset),
                                            impl_->log->NewIndexGeneration(), &merged);
   if (!full.ok()) return full.status();
   PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(subject, *full));
@@ -459,11 +470,11 @@ Result<MergedState> Store::State(std::string_view subject) {
 Result<MergedState> Store::Replay(std::string_view subject, bool reverify) {
   const TrustedKeys keys = impl_->Keys();
   if (!reverify) {
-    std::vector<EventRecord> records;
+    EventRecordSet records;
     std::vector<DocumentVerdict> verdicts;
     PITH_RETURN_IF_ERROR(impl_->LoadRecords(subject, keys, &records, &verdicts));
-    if (records.empty()) return Status::NotFound("no events stored for " + std::string(subject));
-    return MergeRecords(subject, records, verdicts, keys, impl_->options.merge_version);
+    if (records.views().empty()) return Status::NotFound("no events stored for " + std::string(subject));
+    return MergeRecords(subject, records.views(), verdicts, keys, impl_->options.merge_version);
   }
   std::vector<json::Value> docs;
   std::vector<DocumentVerdict> verdicts;

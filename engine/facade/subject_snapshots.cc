@@ -32,7 +32,7 @@ Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<j
   return ReplacingSnapshot(std::move(*base), basis, state);
 }
 
-Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<EventRecord>& records,
+Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<EventRecordView>& records,
                                    const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                    const SnapshotBasis& basis, uint64_t generation, MergedState* state) {
   auto base = MergeIncrementalBase(subject, records, verdicts, keys, basis.merge_version, generation);

@@ -28,7 +28,7 @@ Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<j
                                    const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                    const SnapshotBasis& basis, uint64_t generation, MergedState* state);
 // The same from the documents' event records (no JSON parsed).
-Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<EventRecord>& records,
+Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<EventRecordView>& records,
                                    const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                    const SnapshotBasis& basis, uint64_t generation, MergedState* state);
 

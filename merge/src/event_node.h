@@ -1,6 +1,7 @@
 // Internal: a well-formed event as the merge sees it, viewing into its document (which outlives it).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,7 @@ struct EventNode {
   std::string_view key_id;
   std::string_view signer_id;
   std::string_view created_at;
-  const std::string* prev_event = nullptr;  // null when the chain starts here
+  std::optional<std::string_view> prev_event;  // none when the chain starts here
   std::vector<std::string_view> supersedes;
 
   // Its signer object (parsed from `signer` for a node made from a record).

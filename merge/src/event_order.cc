@@ -33,7 +33,7 @@ EventOrder OrderEvents(const std::vector<const EventNode*>& nodes) {
     if (auto it = index_of.find(from_id); it != index_of.end()) boost::add_edge(it->second, to, graph);
   };
   for (size_t i = 0; i < n; ++i) {
-    if (nodes[i]->prev_event != nullptr) add_edge_from(*nodes[i]->prev_event, i);
+    if (nodes[i]->prev_event) add_edge_from(*nodes[i]->prev_event, i);
     for (std::string_view s : nodes[i]->supersedes) add_edge_from(s, i);
   }
 

@@ -55,14 +55,14 @@ class Reader {
     rest_.remove_prefix(4);
     return true;
   }
-  bool String(std::string* s) {
+  bool String(std::string_view* s) {
     uint32_t n = 0;
     if (!Length(&n) || rest_.size() < n) return false;
-    s->assign(rest_.data(), n);
+    *s = rest_.substr(0, n);
     rest_.remove_prefix(n);
     return true;
   }
-  bool Optional(bool present, std::optional<std::string>* s) {
+  bool Optional(bool present, std::optional<std::string_view>* s) {
     if (!present) return true;
     s->emplace();
     return String(&**s);
@@ -158,14 +158,14 @@ std::string EncodeEventRecord(const EventRecord& r) {
   return out;
 }
 
-Result<EventRecord> DecodeEventRecord(std::string_view bytes) {
+Result<EventRecordView> DecodeEventRecordView(std::string_view bytes) {
   auto bad = [] { return Status::Corruption("an event record is malformed"); };
   Reader in(bytes);
   uint8_t magic = 0, version = 0, flags = 0;
   if (!in.Byte(&magic) || !in.Byte(&version) || !in.Byte(&flags) || magic != kMagic || version != kVersion) return bad();
   constexpr uint8_t kKnownFlags = kHasEventId | kHasSignerKey | kHasReceiptKey | kHasEvent | kHasPrev;
   if ((flags & ~kKnownFlags) != 0 || ((flags & kHasPrev) && !(flags & kHasEvent))) return bad();
-  EventRecord r;
+  EventRecordView r;
   if (!in.Optional(flags & kHasEventId, &r.event_id) || !in.Optional(flags & kHasSignerKey, &r.signer_key_id) ||
       !in.Optional(flags & kHasReceiptKey, &r.receipt_key_id)) {
     return bad();
@@ -179,7 +179,7 @@ Result<EventRecord> DecodeEventRecord(std::string_view bytes) {
     }
     if (count > bytes.size() / 4) return bad();
     r.supersedes.resize(count);
-    for (std::string& s : r.supersedes) {
+    for (std::string_view& s : r.supersedes) {
       if (!in.String(&s)) return bad();
     }
     if (!in.String(&r.entry) || !in.String(&r.signer)) return bad();
@@ -188,16 +188,88 @@ Result<EventRecord> DecodeEventRecord(std::string_view bytes) {
   return r;
 }
 
-Status merge_internal::RecordsToNodes(std::string_view subject, const std::vector<EventRecord>& records,
+Result<EventRecord> DecodeEventRecord(std::string_view bytes) {
+  auto view = DecodeEventRecordView(bytes);
+  if (!view.ok()) return view.status();
+  auto own = [](const std::optional<std::string_view>& s) {
+    return s ? std::optional<std::string>(std::string(*s)) : std::nullopt;
+  };
+  EventRecord r;
+  r.event_id = own(view->event_id);
+  r.signer_key_id = own(view->signer_key_id);
+  r.receipt_key_id = own(view->receipt_key_id);
+  r.has_event = view->has_event;
+  r.event_type = view->event_type;
+  r.target = view->target;
+  r.created_at = view->created_at;
+  r.signer_id = view->signer_id;
+  r.prev_event = own(view->prev_event);
+  r.supersedes.assign(view->supersedes.begin(), view->supersedes.end());
+  r.entry = view->entry;
+  r.signer = view->signer;
+  return r;
+}
+
+EventRecordView ViewOf(const EventRecord& r) {
+  auto view = [](const std::optional<std::string>& s) {
+    return s ? std::optional<std::string_view>(*s) : std::nullopt;
+  };
+  EventRecordView v;
+  v.event_id = view(r.event_id);
+  v.signer_key_id = view(r.signer_key_id);
+  v.receipt_key_id = view(r.receipt_key_id);
+  v.has_event = r.has_event;
+  v.event_type = r.event_type;
+  v.target = r.target;
+  v.created_at = r.created_at;
+  v.signer_id = r.signer_id;
+  v.prev_event = view(r.prev_event);
+  v.supersedes.assign(r.supersedes.begin(), r.supersedes.end());
+  v.entry = r.entry;
+  v.signer = r.signer;
+  return v;
+}
+
+Status EventRecordSet::AddEncoded(std::string_view bytes) {
+  constexpr size_t kBlockBytes = 1 << 20;
+  if (bytes.size() > block_left_) {
+    const size_t size = std::max(kBlockBytes, bytes.size());
+    blocks_.push_back(std::make_unique<char[]>(size));
+    block_next_ = blocks_.back().get();
+    block_left_ = size;
+  }
+  std::memcpy(block_next_, bytes.data(), bytes.size());
+  auto view = DecodeEventRecordView(std::string_view(block_next_, bytes.size()));
+  if (!view.ok()) return view.status();
+  block_next_ += bytes.size();
+  block_left_ -= bytes.size();
+  views_.push_back(std::move(*view));
+  return Status::OK();
+}
+
+void EventRecordSet::Add(EventRecord record) {
+  owned_.push_back(std::move(record));
+  views_.push_back(ViewOf(owned_.back()));
+}
+
+void EventRecordSet::Clear() {
+  blocks_.clear();
+  block_next_ = nullptr;
+  block_left_ = 0;
+  owned_.clear();
+  views_.clear();
+}
+
+Status merge_internal::RecordsToNodes(std::string_view subject, const std::vector<EventRecordView>& records,
                                       const std::vector<DocumentVerdict>& verdicts, std::deque<json::Value>* claimed,
                                       std::vector<EventNode>* nodes, std::vector<InvalidEntry>* invalid) {
   if (verdicts.size() != records.size()) return Status::Internal("one verdict per record is required");
-  auto claim = [claimed](const EventRecord& r) {
-    claimed->push_back(r.event_id ? json::Value::String(*r.event_id) : json::Value());
+  auto claim = [claimed](const EventRecordView& r) {
+    claimed->push_back(r.event_id ? json::Value::String(std::string(*r.event_id)) : json::Value());
     return &claimed->back();
   };
   for (size_t i = 0; i < records.size(); ++i) {
-    const EventRecord& r = records[i];
+    const EventRecordView& r = records[i];
     if (verdicts[i].well_formed() && (!r.has_event || !r.event_id || !r.signer_key_id)) {
       return Status::Corruption("a well-formed event of " + std::string(subject) + " has an incomplete record");
     }
@@ -207,7 +279,7 @@ Status merge_internal::RecordsToNodes(std::string_view subject, const std::vecto
   for (size_t i : distinct.invalid) invalid->push_back({verdicts[i].document_sha256, claim(records[i]), verdicts[i].reason});
   nodes->reserve(distinct.representatives.size());
   for (size_t i : distinct.representatives) {
-    const EventRecord& r = records[i];
+    const EventRecordView& r = records[i];
     EventNode e;
     e.claimed_event_id = nullptr;  // the merge makes it from event_id if the event turns out invalid
     e.entry = r.entry;
@@ -220,14 +292,23 @@ Status merge_internal::RecordsToNodes(std::string_view subject, const std::vecto
     e.key_id = *r.signer_key_id;
     e.signer_id = r.signer_id;
     e.created_at = r.created_at;
-    e.prev_event = r.prev_event ? &*r.prev_event : nullptr;
-    for (const std::string& s : r.supersedes) e.supersedes.push_back(s);
+    e.prev_event = r.prev_event;
+    e.supersedes = r.supersedes;
     nodes->push_back(std::move(e));
   }
   return Status::OK();
 }
 
 Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecord>& records,
+                                 const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                 std::string_view merge_version) {
+  std::vector<EventRecordView> views;
+  views.reserve(records.size());
+  for (const EventRecord& r : records) views.push_back(ViewOf(r));
+  return MergeRecords(subject, views, verdicts, keys, merge_version);
+}
+
+Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecordView>& records,
                                  const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                  std::string_view merge_version) {
   PITH_RETURN_IF_ERROR(CheckMergeVersion(merge_version));

@@ -35,7 +35,7 @@ EventNode MakeEventNode(const json::Value& doc, std::string_view document_sha256
   e.key_id = *signer.FindString("key_id");
   e.signer_id = *signer.FindString("signer_id");
   const json::Value* prev = doc.Find("prev_event");
-  e.prev_event = prev->is_string() ? &prev->text() : nullptr;
+  if (prev->is_string()) e.prev_event = prev->text();
   for (const json::Value& s : doc.Find("supersedes")->items()) e.supersedes.push_back(s.text());
   return e;
 }
@@ -55,7 +55,7 @@ std::string_view CheckReferences(const EventNode& e, const std::unordered_map<st
     auto it = by_id.find(id);
     return it == by_id.end() ? nullptr : it->second;
   };
-  if (e.prev_event != nullptr) {
+  if (e.prev_event) {
     const EventNode* r = lookup(*e.prev_event);
     if (r == nullptr) return reason::kPrevEventMissing;
     if (invalid.count(r->event_id)) return reason::kPrevEventInvalid;
@@ -80,8 +80,8 @@ std::vector<json::Value> FindEquivocations(const std::vector<const EventNode*>& 
   // Events in one chain position share (target, key, prev_event): sorted by that and then by
   // event_id, each run of two or more is one equivocation group.
   auto position = [](const EventNode* e) {
-    std::string_view prev = e->prev_event ? std::string_view(*e->prev_event) : std::string_view();
-    return std::make_tuple(e->target, e->key_id, e->prev_event != nullptr, prev);
+    std::string_view prev = e->prev_event.value_or(std::string_view());
+    return std::make_tuple(e->target, e->key_id, e->prev_event.has_value(), prev);
   };
   std::vector<const EventNode*> sorted(valid);
   std::sort(sorted.begin(), sorted.end(), [&](const EventNode* a, const EventNode* b) {
@@ -104,7 +104,7 @@ std::vector<json::Value> FindEquivocations(const std::vector<const EventNode*>& 
     const EventNode* first = group.front();
     entries.push_back(json::Value::Object({
         {"event_ids", json::Value::Array(std::move(ids))},
-        {"fork_point", first->prev_event ? json::Value::String(*first->prev_event) : json::Value::Null()},
+        {"fork_point", first->prev_event ? json::Value::String(std::string(*first->prev_event)) : json::Value::Null()},
         {"key_id", json::Value::String(std::string(first->key_id))},
         {"signer", first->SignerJson()},
         {"target", json::Value::String(std::string(first->target))},

@@ -48,7 +48,7 @@ DistinctDocuments SelectDistinct(const std::vector<DocumentVerdict>& verdicts,
 // Section 3's results over event records, as MergeNodes takes them: one node per well-formed
 // event (its representative record, in event_id order) and the invalid entries. The ids the
 // entries point to are kept in *claimed; nodes view into `records` and `verdicts`.
-Status RecordsToNodes(std::string_view subject, const std::vector<EventRecord>& records,
+Status RecordsToNodes(std::string_view subject, const std::vector<EventRecordView>& records,
                       const std::vector<DocumentVerdict>& verdicts, std::deque<json::Value>* claimed,
                       std::vector<EventNode>* nodes, std::vector<InvalidEntry>* invalid);
 

@@ -94,7 +94,7 @@ Result<IncrementalBase> IncrementalBaseOf(std::string_view subject, MergedState 
   std::set<std::string_view> in_w, has_valid_child;
   for (size_t k = 0; k < nodes.size(); ++k) {
     in_w.insert(nodes[k].event_id);
-    if (IsValidFate(fates[k]) && nodes[k].prev_event != nullptr) has_valid_child.insert(*nodes[k].prev_event);
+    if (IsValidFate(fates[k]) && nodes[k].prev_event) has_valid_child.insert(*nodes[k].prev_event);
   }
   const std::string marker = merge_internal::EncodeMarker(generation);
   for (size_t k = 0; k < nodes.size(); ++k) {
@@ -103,9 +103,9 @@ Result<IncrementalBase> IncrementalBaseOf(std::string_view subject, MergedState 
     const uint8_t flags = has_valid_child.count(e.event_id) ? merge_internal::kHasValidChild : 0;
     out.index[merge_internal::EventIndexKey(e.event_id)] =
         merge_internal::EncodeIndexedEvent(generation, Indexed(e, fate, flags));
-    if (IsValidFate(fate) && e.prev_event == nullptr)
+    if (IsValidFate(fate) && !e.prev_event)
       out.index[merge_internal::ChainRootIndexKey(e.target, e.key_id)] = marker;
-    if (e.prev_event != nullptr && !in_w.count(*e.prev_event))
+    if (e.prev_event && !in_w.count(*e.prev_event))
       out.index[merge_internal::RefIndexKey(*e.prev_event)] = marker;
     for (std::string_view r : e.supersedes) {
       if (!in_w.count(r)) out.index[merge_internal::RefIndexKey(r)] = marker;
@@ -140,7 +140,7 @@ Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std
   return IncrementalBaseOf(subject, std::move(*merged), nodes, node_fates, generation);
 }
 
-Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<EventRecord>& records,
+Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<EventRecordView>& records,
                                              const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                              std::string_view merge_version, uint64_t generation) {
   PITH_RETURN_IF_ERROR(CheckMergeVersion(merge_version));
@@ -208,7 +208,7 @@ struct IncrementalMerge::Impl {
   // (Ids of W are never asked about: a document with such an id is a copy, condition 2.)
   void MarkMissing(const EventNode& d, bool prev_known, const std::vector<std::optional<IndexedEvent>>& supersedes) {
     const std::string marker = merge_internal::EncodeMarker(aux.generation);
-    if (d.prev_event != nullptr && !prev_known) writes[merge_internal::RefIndexKey(*d.prev_event)] = marker;
+    if (d.prev_event && !prev_known) writes[merge_internal::RefIndexKey(*d.prev_event)] = marker;
     for (size_t i = 0; i < supersedes.size(); ++i) {
       if (!supersedes[i]) writes[merge_internal::RefIndexKey(d.supersedes[i])] = marker;
     }
@@ -322,7 +322,7 @@ Result<bool> IncrementalMerge::Add(const json::Value& doc, const DocumentVerdict
     }
     return true;
   };
-  if (d.prev_event != nullptr) {
+  if (d.prev_event) {
     auto ok = find_ref(*d.prev_event, &prev);
     if (!ok.ok()) return ok.status();
     if (!*ok) return false;
@@ -334,7 +334,7 @@ Result<bool> IncrementalMerge::Add(const json::Value& doc, const DocumentVerdict
     if (!*ok) return false;
   }
   std::string_view why;
-  if (d.prev_event != nullptr) {
+  if (d.prev_event) {
     if (!prev) {
       why = reason::kPrevEventMissing;
     } else if (prev->fate == Fate::kInvalid) {
@@ -369,7 +369,7 @@ Result<bool> IncrementalMerge::Add(const json::Value& doc, const DocumentVerdict
   // (5) D is valid (so is its prev_event, of the same chain). No other valid event at its chain
   // position (else a new or larger equivocation): after its prev_event, or at the chain's start.
   const std::string root_key = merge_internal::ChainRootIndexKey(d.target, d.key_id);
-  if (d.prev_event != nullptr) {
+  if (d.prev_event) {
     if (prev->flags & merge_internal::kHasValidChild) return false;
   } else {
     auto taken = m.FindMarker(root_key);
@@ -377,7 +377,7 @@ Result<bool> IncrementalMerge::Add(const json::Value& doc, const DocumentVerdict
     if (*taken != IndexValue::kAbsent) return false;
   }
   auto take_chain_position = [&]() -> Status {
-    if (d.prev_event == nullptr) {
+    if (!d.prev_event) {
       m.writes[root_key] = merge_internal::EncodeMarker(gen);
       return Status::OK();
     }

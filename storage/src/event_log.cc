@@ -182,12 +182,17 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   rocksdb::BlockBasedTableOptions table_options;
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   std::shared_ptr<rocksdb::TableFactory> table_factory(rocksdb::NewBlockBasedTableFactory(table_options));
+  // Event records (about 2 KB each) are only ever read a subject at a time, in order: 64 KB blocks
+  // mean one read, one decompression and one cache entry per ~30 records instead of per two.
+  rocksdb::BlockBasedTableOptions scan_table_options = table_options;
+  scan_table_options.block_size = 64u << 10;
+  std::shared_ptr<rocksdb::TableFactory> scan_table_factory(rocksdb::NewBlockBasedTableFactory(scan_table_options));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
-  for (const char* name : kFamilyNames) {
+  for (size_t f = 0; f < std::size(kFamilyNames); ++f) {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.compression = rocksdb::kLZ4Compression;
-    cf_options.table_factory = table_factory;
-    families.emplace_back(name, cf_options);
+    cf_options.table_factory = f == kRecords ? scan_table_factory : table_factory;
+    families.emplace_back(kFamilyNames[f], cf_options);
   }
   auto impl = std::make_unique<Impl>();
   rocksdb::DB* raw = nullptr;
@@ -273,7 +278,10 @@ Status EventLog::ScanSubjectRecords(
   std::string prefix = SubjectPrefix(subject);
   // RocksDB's automatic readahead (8 KB doubling to 256 KB) suits one subject's range; a fixed
   // 2 MB readahead copied 2 MB from the page cache for every subject, most of it unused.
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kRecords)));
+  // Each block is read once per scan: keeping it in the block cache would only evict others.
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->cf(kRecords)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     std::string_view value(it->value().data(), it->value().size());

@@ -7,6 +7,8 @@
 // every conformance vector). Layout: specs/storage.md "Event records".
 #pragma once
 
+#include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,12 +53,51 @@ CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subje
 // The same for a text proven canonical: no value tree and no canonical rewrite (the fast path).
 CheckedRecord CheckAndRecord(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys);
 
+// A record read in place: the same fields, viewing the bytes it was decoded from (or the
+// EventRecord it views), which must outlive it. A replay reads thousands of records per subject;
+// views spare a copy and an allocation per string.
+struct EventRecordView {
+  std::optional<std::string_view> event_id, signer_key_id, receipt_key_id;
+  bool has_event = false;
+  std::string_view event_type, target, created_at, signer_id;
+  std::optional<std::string_view> prev_event;
+  std::vector<std::string_view> supersedes;
+  std::string_view entry, signer;
+};
+EventRecordView ViewOf(const EventRecord& record);
+
 std::string EncodeEventRecord(const EventRecord& record);
 // kCorruption when the bytes are not a record this build wrote.
 Result<EventRecord> DecodeEventRecord(std::string_view bytes);
+Result<EventRecordView> DecodeEventRecordView(std::string_view bytes);
+
+// A subject's records for one merge: encoded ones are copied once into large blocks and read in
+// place, records made in memory are kept as they are; views() lists them in the order added.
+class EventRecordSet {
+ public:
+  EventRecordSet() = default;
+  EventRecordSet(const EventRecordSet&) = delete;
+  EventRecordSet& operator=(const EventRecordSet&) = delete;
+
+  Status AddEncoded(std::string_view bytes);  // kCorruption when malformed
+  void Add(EventRecord record);
+  void Reserve(size_t records) { views_.reserve(records); }
+  void Clear();
+  const std::vector<EventRecordView>& views() const { return views_; }
+
+ private:
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* block_next_ = nullptr;  // the unused end of blocks_.back(), block_left_ bytes
+  size_t block_left_ = 0;
+  std::deque<EventRecord> owned_;
+  std::vector<EventRecordView> views_;
+};
 
 // MergeChecked over records: verdicts[i] belongs to records[i] (a well-formed verdict on a record
 // without has_event is kCorruption).
+Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecordView>& records,
+                                 const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
+                                 std::string_view merge_version);
 Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecord>& records,
                                  const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                  std::string_view merge_version);

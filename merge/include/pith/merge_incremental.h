@@ -52,7 +52,7 @@ Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std
                                              const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                              std::string_view merge_version, uint64_t generation);
 // The same over the documents' event records (pith/event_record.h): no JSON is parsed.
-Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<EventRecord>& records,
+Result<IncrementalBase> MergeIncrementalBase(std::string_view subject, const std::vector<EventRecordView>& records,
                                              const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                              std::string_view merge_version, uint64_t generation);
 
