@@ -1,62 +1,135 @@
 // The canonical writer: CPython's json.dumps(sort_keys=True, separators=(',', ':'),
 // ensure_ascii=False), and Python's float repr.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "pith/json.h"
 
 namespace pith::json {
 namespace {
 
-// True when one of the 8 bytes of `w` needs an escape: below 0x20, '"' or '\\' (SWAR; exact).
-inline bool WordNeedsEscape(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
-  const bool below_space = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
-  return below_space || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
+// Writes canonical text at the end of a std::string through a raw pointer: the string is grown
+// ahead (doubling) and trimmed to what was written when the writer is done, so the hot path is a
+// bounds check and a copy rather than a push_back call per byte.
+class CanonWriter {
+ public:
+  explicit CanonWriter(std::string* out) : out_(out), size_(out->size()) {}
+  ~CanonWriter() { out_->resize(size_); }
+  CanonWriter(const CanonWriter&) = delete;
+  CanonWriter& operator=(const CanonWriter&) = delete;
+
+  size_t size() const { return size_; }
+
+  void Byte(char c) { *Room(1) = c, ++size_; }
+  void Bytes(std::string_view s) {
+    std::memcpy(Room(s.size()), s.data(), s.size());
+    size_ += s.size();
+  }
+
+  void Escaped(std::string_view s);
+  void Value(const json::Value& value);
+  void Object(const json::Value& object, std::vector<MemberSpan>* spans);
+
+ private:
+  // At least n writable bytes at the end; returns where they start.
+  char* Room(size_t n) {
+    if (out_->size() - size_ < n) out_->resize(std::max(out_->size() * 2, size_ + n + 64));
+    return out_->data() + size_;
+  }
+
+  std::string* out_;
+  size_t size_;  // bytes written so far (the string itself is longer until the writer is done)
+};
+
+// How many bytes from the start of `s` need no escape (none below 0x20, '"' or '\\').
+size_t PlainPrefix(std::string_view s) {
+  size_t i = 0;
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), last_control = _mm_set1_epi8(0x1F);
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    // Unsigned w <= 0x1F exactly when max(w, 0x1F) == 0x1F.
+    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(w, last_control), last_control);
+    const __m128i special = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (mask != 0) return i + static_cast<size_t>(__builtin_ctz(mask));
+  }
+#endif
+  for (; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == '"' || c == '\\') break;
+  }
+  return i;
 }
 
-void AppendEscapedString(std::string_view s, std::string* out) {
+void CanonWriter::Escaped(std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  size_t run_start = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    // Most bytes need no escape: skip them 8 at a time.
-    if (i + 8 <= s.size()) {
-      uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (!WordNeedsEscape(w)) {
-        i += 8;
-        continue;
-      }
-    }
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
-    out->append(s.data() + run_start, i - run_start);
-    run_start = i + 1;
-    ++i;
+  Byte('"');
+  while (true) {
+    const size_t plain = PlainPrefix(s);
+    Bytes(s.substr(0, plain));
+    if (plain == s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[plain]);
+    s.remove_prefix(plain + 1);
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
+      case '"': Bytes("\\\""); break;
+      case '\\': Bytes("\\\\"); break;
+      case '\n': Bytes("\\n"); break;
+      case '\r': Bytes("\\r"); break;
+      case '\t': Bytes("\\t"); break;
+      case '\b': Bytes("\\b"); break;
+      case '\f': Bytes("\\f"); break;
       default: {
-        char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
-        out->append(esc, 6);
+        const char esc[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+        Bytes(std::string_view(esc, 6));
       }
     }
   }
-  out->append(s.data() + run_start, s.size() - run_start);
-  out->push_back('"');
+  Byte('"');
+}
+
+void CanonWriter::Value(const json::Value& value) {
+  switch (value.kind()) {
+    case Kind::kNull: Bytes("null"); return;
+    case Kind::kBool: Bytes(value.as_bool() ? "true" : "false"); return;
+    case Kind::kInteger:
+    case Kind::kFloat: Bytes(value.text()); return;
+    case Kind::kString: Escaped(value.text()); return;
+    case Kind::kArray: {
+      Byte('[');
+      bool first = true;
+      for (const json::Value& item : value.items()) {
+        if (!first) Byte(',');
+        first = false;
+        Value(item);
+      }
+      Byte(']');
+      return;
+    }
+    case Kind::kObject: Object(value, nullptr); return;
+  }
+}
+
+void CanonWriter::Object(const json::Value& object, std::vector<MemberSpan>* spans) {
+  Byte('{');
+  bool first = true;
+  for (const auto& [key, member] : object.members()) {
+    if (!first) Byte(',');
+    first = false;
+    const size_t begin = size_;
+    Escaped(key);
+    Byte(':');
+    Value(member);
+    if (spans != nullptr) spans->push_back({key, begin, size_});
+  }
+  Byte('}');
 }
 
 }  // namespace
@@ -127,55 +200,13 @@ std::string FloatRepr(double d) {
   return std::string(buf, FloatRepr(d, buf));
 }
 
-void AppendCanonical(const Value& value, std::string* out) {
-  switch (value.kind()) {
-    case Kind::kNull: out->append("null"); return;
-    case Kind::kBool: out->append(value.as_bool() ? "true" : "false"); return;
-    case Kind::kInteger:
-    case Kind::kFloat: out->append(value.text()); return;
-    case Kind::kString: AppendEscapedString(value.text(), out); return;
-    case Kind::kArray: {
-      out->push_back('[');
-      bool first = true;
-      for (const Value& item : value.items()) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendCanonical(item, out);
-      }
-      out->push_back(']');
-      return;
-    }
-    case Kind::kObject: {
-      out->push_back('{');
-      bool first = true;
-      for (const auto& [key, member] : value.members()) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendEscapedString(key, out);
-        out->push_back(':');
-        AppendCanonical(member, out);
-      }
-      out->push_back('}');
-      return;
-    }
-  }
-}
+void AppendCanonical(const Value& value, std::string* out) { CanonWriter(out).Value(value); }
 
-void AppendCanonicalString(std::string_view s, std::string* out) { AppendEscapedString(s, out); }
+void AppendCanonicalString(std::string_view s, std::string* out) { CanonWriter(out).Escaped(s); }
 
 void AppendCanonicalObject(const Value& object, std::string* out, std::vector<MemberSpan>* spans) {
   spans->clear();
-  out->push_back('{');
-  for (const auto& [key, member] : object.members()) {
-    if (!spans->empty()) out->push_back(',');
-    MemberSpan span{key, out->size(), 0};
-    AppendEscapedString(key, out);
-    out->push_back(':');
-    AppendCanonical(member, out);
-    span.end = out->size();
-    spans->push_back(span);
-  }
-  out->push_back('}');
+  CanonWriter(out).Object(object, spans);
 }
 
 std::string Canonical(const Value& value) {
