@@ -279,5 +279,112 @@ TEST_F(StoreTest, ReadersRunWhileOneWriterAppends) {
   EXPECT_GT(reads, 0u);
 }
 
+// Prepare and Commit: batches prepared side by side (one on another thread while the other
+// commits, as ingest does) and committed in order give what appending them in order gives, byte
+// for byte; overlaps between them become duplicates; a key added between Prepare and Commit is
+// used (the checks are redone); a preparation belongs to its store.
+TEST_F(StoreTest, PreparedAppendsCommitAsAppendsDo) {
+  SigningKey registry = testing::FixedKey("registry-e");
+  SigningKey stranger = testing::FixedKey("stranger");
+  std::mt19937_64 rng(5);
+  std::vector<testing::GeneratedSubject> subjects;
+  for (int i = 0; i < 12; ++i) subjects.push_back(testing::MakeSubject(500 + i, 6 + rng() % 10, registry, stranger, rng));
+  // Three overlapping batches: the second repeats part of the first.
+  std::vector<std::vector<IncomingEvent>> batches(3);
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    for (size_t k = 0; k < subjects[i].events.size(); ++k) {
+      const json::Value& e = subjects[i].events[k];
+      IncomingEvent incoming{subjects[i].pith_number, json::Canonical(e), e};
+      batches[(i + k) % 3].push_back(incoming);
+      if (k % 4 == 0) batches[1].push_back(incoming);
+    }
+  }
+  auto store_bytes = [&](Store& store) {
+    std::string all;
+    for (const auto& subject : subjects) {
+      auto state = store.State(subject.pith_number);
+      EXPECT_TRUE(state.ok());
+      all += state.ok() ? state->canonical : "";
+      auto log = store.Log(subject.pith_number);
+      EXPECT_TRUE(log.ok());
+      if (log.ok()) {
+        for (const LogRecord& r : *log) all += r.document_sha256 + r.verdict + ",";
+      }
+    }
+    return all;
+  };
+  std::string appended;
+  AppendSummary appended_totals;
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+    for (const auto& batch : batches) {
+      auto summary = store->Append(batch);
+      ASSERT_TRUE(summary.ok());
+      appended_totals.added += summary->added;
+      appended_totals.duplicates += summary->duplicates;
+    }
+    appended = store_bytes(*store);
+  }
+  fs::remove_all(dir_);
+  auto store = OpenStore();
+  ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+  // The first two are prepared before either commits (the second repeats part of the first, which
+  // it can only find out at its commit); the third is prepared on another thread while the first
+  // commits.
+  auto first = store->Prepare(batches[0]);
+  auto second = store->Prepare(batches[1]);
+  ASSERT_TRUE(first.ok() && second.ok());
+  Result<PreparedAppend> third = Status::Internal("not prepared");
+  std::thread preparer([&] { third = store->Prepare(batches[2]); });
+  auto first_summary = store->Commit(std::move(*first));
+  preparer.join();
+  ASSERT_TRUE(first_summary.ok() && third.ok());
+  auto second_summary = store->Commit(std::move(*second));
+  ASSERT_TRUE(second_summary.ok());
+  EXPECT_GT(second_summary->duplicates, 0u);
+  auto third_summary = store->Commit(std::move(*third));
+  ASSERT_TRUE(third_summary.ok());
+  EXPECT_EQ(first_summary->added + second_summary->added + third_summary->added, appended_totals.added);
+  EXPECT_EQ(first_summary->duplicates + second_summary->duplicates + third_summary->duplicates,
+            appended_totals.duplicates);
+  EXPECT_EQ(store_bytes(*store), appended);
+  auto problems = store->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+
+  // Prepared before the key that signs it is trusted, committed after: the key counts.
+  SigningKey late = testing::FixedKey("registry-late");
+  auto late_subject = testing::MakeSubject(600, 8, late, stranger, rng);
+  auto prepared = store->Prepare(Incoming(late_subject.pith_number, late_subject.events));
+  ASSERT_TRUE(prepared.ok());
+  ASSERT_TRUE(store->AddKey(late.public_entry).ok());
+  auto late_summary = store->Commit(std::move(*prepared));
+  ASSERT_TRUE(late_summary.ok());
+  auto late_log = store->Log(late_subject.pith_number);  // before any read refreshes the verdicts
+  ASSERT_TRUE(late_log.ok());
+  for (const LogRecord& r : *late_log) EXPECT_NE(r.verdict, "not yet verified under the current keys");
+  TrustedKeys keys = store->trusted_keys();
+  auto expected = Merge(late_subject.pith_number, late_subject.events, keys, {});
+  ASSERT_TRUE(expected.ok());
+  EXPECT_EQ(store->State(late_subject.pith_number)->canonical, expected->canonical);
+  EXPECT_NE(expected->Object()->Find("valid_event_count")->text(), "0");
+  ExpectReplaysAgree(*store, late_subject.pith_number);
+
+  // A preparation is committed only to its own store.
+  const fs::path other_dir = dir_.string() + "-other";
+  fs::remove_all(other_dir);
+  {
+    auto other = Store::Open(other_dir.string(), {});
+    ASSERT_TRUE(other.ok());
+    auto foreign = (*other)->Prepare(batches[0]);
+    ASSERT_TRUE(foreign.ok());
+    auto refused = store->Commit(std::move(*foreign));
+    EXPECT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), Status::Code::kInvalidInput);
+  }
+  fs::remove_all(other_dir);
+}
+
 }  // namespace
 }  // namespace pith

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -46,7 +47,12 @@ class Ingester {
     return AddBundle(path);
   }
 
-  Status Finish() { return Flush(); }
+  // Commits everything read so far.
+  Status Finish() {
+    Status flushed = Flush();
+    Status committed = CommitPending();
+    return flushed.ok() ? committed : flushed;
+  }
   Totals& totals() { return totals_; }
 
  private:
@@ -126,11 +132,32 @@ class Ingester {
     return Status::OK();
   }
 
+  // Hands the batch to a helper thread to prepare (hash, record, check signatures) and commits the
+  // batch prepared before it meanwhile: checking batch N+1 overlaps writing batch N, and batches
+  // are committed in input order.
   Status Flush() {
     if (batch_.empty()) return Status::OK();
-    auto summary = store_.Append(batch_);
+    std::future<Result<PreparedAppend>> next =
+        std::async(std::launch::async, [&store = store_, events = std::move(batch_)]() mutable {
+          return store.Prepare(std::move(events));
+        });
     batch_.clear();
-    if (!summary.ok()) return summary.status();
+    Status committed = CommitPending();
+    pending_ = std::move(next);
+    return committed;
+  }
+
+  // Commits the batch being prepared, if any. After a failed commit nothing more is committed
+  // (later batches would land after a gap), and the failure is returned again.
+  Status CommitPending() {
+    if (!pending_.valid()) return store_failure_;
+    auto prepared = pending_.get();
+    if (!store_failure_.ok()) return store_failure_;
+    auto summary = prepared.ok() ? store_.Commit(std::move(*prepared)) : Result<AppendSummary>(prepared.status());
+    if (!summary.ok()) {
+      store_failure_ = summary.status();
+      return store_failure_;
+    }
     totals_.received += summary->received;
     totals_.added += summary->added;
     totals_.duplicates += summary->duplicates;
@@ -153,6 +180,8 @@ class Ingester {
   bool tty_;
   Totals totals_;
   std::vector<IncomingEvent> batch_;
+  std::future<Result<PreparedAppend>> pending_;  // the batch being prepared
+  Status store_failure_;                          // the first failed prepare or commit
 };
 
 int RunIngest(IngestOptions& opts) {

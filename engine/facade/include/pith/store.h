@@ -7,7 +7,7 @@
 //   auto state = (*store)->State("pith:2024:IUW7...");  // canon(state) and its state_sha256
 //
 // Thread safety: any number of threads may read (State, Log, Subjects, ReadSince...) while one
-// appends; Append and key changes are serialised internally. One process per store: a second
+// appends; Append, Commit and key changes are serialised internally. One process per store: a second
 // Open of the same directory fails with kBusy.
 #pragma once
 
@@ -60,6 +60,24 @@ struct LogRecord {
   std::string verdict;   // "" when well formed, else the reason code
 };
 
+struct PreparedAppendState;
+
+// An append whose documents are hashed, recorded and checked (merge-v1 section 3) but not yet
+// written. Store::Prepare makes one without taking the store's writer lock, so a caller can check
+// its next batch while the previous one is being written (pith-merge ingest does); Store::Commit
+// writes it. Move-only; it belongs to the store that prepared it.
+class PreparedAppend {
+ public:
+  PreparedAppend();
+  ~PreparedAppend();
+  PreparedAppend(PreparedAppend&&) noexcept;
+  PreparedAppend& operator=(PreparedAppend&&) noexcept;
+
+ private:
+  friend class Store;
+  std::unique_ptr<PreparedAppendState> state_;
+};
+
 class Store {
  public:
   static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
@@ -67,6 +85,12 @@ class Store {
 
   // Appends events atomically, updating each touched subject's cached state in the same batch.
   Result<AppendSummary> Append(const std::vector<IncomingEvent>& events);
+  // Append in two steps. Prepare does the costly part (hashes, records, signatures) and may run
+  // beside reads, other Prepares and a Commit. Commit writes in the order the caller calls it: a
+  // document another commit added since its Prepare counts as a duplicate, and if the trusted keys
+  // changed since, the checks are redone. Commit(Prepare(e)) gives what Append(e) gives.
+  Result<PreparedAppend> Prepare(std::vector<IncomingEvent> events);
+  Result<AppendSummary> Commit(PreparedAppend prepared);
   // Moves what was appended from memory into the store's files, so that the next Open need not
   // replay the write-ahead log (call it after a bulk ingest; appends are durable without it).
   Status Flush();

@@ -1,0 +1,198 @@
+// Store::Append, and its two steps Prepare and Commit.
+//
+// Prepare does the costly work of an append (canonical bytes, hashes, event records, section 3
+// checks) without the writer lock, against the trusted keys of that moment. Commit, under the lock,
+// first makes the preparation current: if the trusted keys changed since, it prepares again; if
+// another commit landed since, documents it added become duplicates. Then it computes the touched
+// subjects' snapshots and writes everything in one atomic batch. Append is Commit(Prepare()) under
+// one hold of the lock.
+#include <set>
+
+#include "pith/hash.h"
+#include "pith/parallel_for.h"
+#include "store_impl.h"
+
+namespace pith {
+
+using store_internal::KeysDigestMemo;
+
+Status Store::Impl::PrepareAppend(const std::vector<IncomingEvent>& events, PreparedAppendState* p) const {
+  std::tie(p->keys, p->keyset) = KeysAndKeyset();
+  p->commits = commits.load(std::memory_order_acquire);
+  p->duplicates = 0;
+  p->appends.clear();
+  p->new_records.clear();
+  p->sources.clear();
+  const unsigned threads = options.threads;
+
+  // Each document's hash, whether the log holds it and (when new) its event record, all from one
+  // canonical writing (in parallel).
+  std::vector<Digest> hashes(events.size());
+  std::vector<Result<bool>> stored(events.size(), Result<bool>(false));
+  std::vector<EventRecord> records(events.size());
+  std::vector<std::string> canonicals(events.size());  // kept for the check of a new document
+  std::vector<std::vector<json::MemberSpan>> spans(events.size());
+  ParallelFor(events.size(), threads, [&](size_t i) {
+    const IncomingEvent& e = events[i];
+    if (e.document.is_object()) {
+      json::AppendCanonicalObject(e.document, &canonicals[i], &spans[i]);
+    } else {
+      canonicals[i] = json::Canonical(e.document);
+    }
+    hashes[i] = Sha256(canonicals[i]);
+    stored[i] = log->Contains(e.subject, hashes[i]);
+    if (stored[i].ok() && !*stored[i]) {
+      records[i] = MakeEventRecord(e.document, canonicals[i], spans[i]);
+    } else {
+      canonicals[i].clear();
+    }
+  });
+
+  // New (subject, document) pairs, first occurrence only, with their verdict cache keys (the key
+  // digest is the same for every document of a signer, so it is computed once per signer).
+  KeysDigestMemo keys_digest(p->keys);
+  std::vector<size_t> source_index;  // appends[k] came from events[source_index[k]]
+  std::set<std::pair<std::string_view, Digest>> in_batch;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const IncomingEvent& e = events[i];
+    if (!stored[i].ok()) return stored[i].status();
+    if (*stored[i] || !in_batch.insert({e.subject, hashes[i]}).second) {
+      ++p->duplicates;
+      continue;
+    }
+    LogAppend a;
+    a.subject = e.subject;
+    a.document_hash = hashes[i];
+    a.raw = e.raw;
+    a.record = EncodeEventRecord(records[i]);
+    a.verdict_key = EventLog::VerdictKey(hashes[i], e.subject, options.merge_version, keys_digest.Of(e.document));
+    p->appends.push_back(std::move(a));
+    p->new_records.push_back(std::move(records[i]));
+    p->sources.push_back(&e);
+    source_index.push_back(i);
+  }
+
+  // Section 3 verdicts of the new documents, cached ones reused, the rest checked (in parallel).
+  std::vector<Status> failures(p->appends.size());
+  ParallelFor(p->appends.size(), threads, [&](size_t i) {
+    LogAppend& a = p->appends[i];
+    auto cached = log->GetVerdict(a.verdict_key);
+    if (!cached.ok()) {
+      failures[i] = cached.status();
+    } else if (cached->has_value()) {
+      a.verdict = **cached;
+    } else {
+      const size_t e = source_index[i];
+      const json::Value& doc = p->sources[i]->document;
+      a.verdict = doc.is_object() ? CheckDocument(doc, canonicals[e], spans[e], a.subject, p->keys).reason
+                                  : CheckDocument(doc, a.subject, p->keys).reason;
+    }
+  });
+  for (const Status& f : failures) PITH_RETURN_IF_ERROR(f);
+  return Status::OK();
+}
+
+Status Store::Impl::RefreshPrepared(PreparedAppendState* p) const {
+  if (p->keyset != keyset_digest) return PrepareAppend(*p->events_in_use, p);  // checked under other keys
+  if (p->commits == commits.load(std::memory_order_acquire)) return Status::OK();
+  // Another commit landed since: what it added is now a duplicate here.
+  size_t kept = 0;
+  for (size_t k = 0; k < p->appends.size(); ++k) {
+    auto stored = log->Contains(p->appends[k].subject, p->appends[k].document_hash);
+    if (!stored.ok()) return stored.status();
+    if (*stored) {
+      ++p->duplicates;
+      continue;
+    }
+    if (kept != k) {
+      p->appends[kept] = std::move(p->appends[k]);
+      p->new_records[kept] = std::move(p->new_records[k]);
+      p->sources[kept] = p->sources[k];
+    }
+    ++kept;
+  }
+  p->appends.resize(kept);
+  p->new_records.resize(kept);
+  p->sources.resize(kept);
+  p->commits = commits.load(std::memory_order_acquire);
+  return Status::OK();
+}
+
+Result<AppendSummary> Store::Impl::CommitPrepared(PreparedAppendState* p) {
+  PITH_RETURN_IF_ERROR(RefreshPrepared(p));
+  const unsigned threads = options.threads;
+  AppendSummary summary;
+  summary.received = p->events_in_use->size();
+  summary.duplicates = p->duplicates;
+  std::vector<LogAppend>& appends = p->appends;
+
+  // The new state of every touched subject (subjects side by side), written in the same atomic batch.
+  std::map<std::string, std::vector<size_t>> by_subject;
+  for (size_t i = 0; i < appends.size(); ++i) {
+    by_subject[appends[i].subject].push_back(i);
+    if (!appends[i].verdict.empty()) ++summary.invalid;
+  }
+  std::vector<std::pair<const std::string*, std::vector<size_t>*>> subjects;
+  for (auto& [subject, indices] : by_subject) subjects.emplace_back(&subject, &indices);
+  std::vector<std::optional<Result<SnapshotWrite>>> written(subjects.size());
+  std::vector<char> incremental(subjects.size(), 0);
+  // Index generations are handed out here, in subject order, so the store's bytes do not depend on
+  // which thread finished first (a subject merged incrementally leaves its number unused).
+  std::vector<uint64_t> generations(subjects.size());
+  for (uint64_t& g : generations) g = log->NewIndexGeneration();
+  ParallelFor(subjects.size(), threads, [&](size_t k) {
+    bool was_incremental = false;
+    written[k] = SubjectSnapshot(*subjects[k].first, subjects[k].second, appends, p->sources, p->new_records, p->keys,
+                                 p->keyset, generations[k], &was_incremental);
+    incremental[k] = was_incremental;
+  }, 1);
+  std::map<std::string, SnapshotWrite> snapshots;
+  for (size_t k = 0; k < subjects.size(); ++k) {
+    if (!written[k]->ok()) return written[k]->status();
+    summary.subjects.push_back(*subjects[k].first);
+    if (incremental[k]) {
+      summary.incremental += subjects[k].second->size();
+    } else {
+      ++summary.full_merges;
+    }
+    snapshots.emplace(*subjects[k].first, std::move(written[k]->value()));
+  }
+  PITH_RETURN_IF_ERROR(log->Append(appends, snapshots));
+  commits.fetch_add(1, std::memory_order_acq_rel);
+  summary.added = appends.size();
+  return summary;
+}
+
+PreparedAppend::PreparedAppend() = default;
+PreparedAppend::~PreparedAppend() = default;
+PreparedAppend::PreparedAppend(PreparedAppend&&) noexcept = default;
+PreparedAppend& PreparedAppend::operator=(PreparedAppend&&) noexcept = default;
+
+Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  PreparedAppendState p;
+  p.events_in_use = &events;
+  PITH_RETURN_IF_ERROR(impl_->PrepareAppend(events, &p));
+  return impl_->CommitPrepared(&p);
+}
+
+Result<PreparedAppend> Store::Prepare(std::vector<IncomingEvent> events) {
+  PreparedAppend prepared;
+  prepared.state_ = std::make_unique<PreparedAppendState>();
+  PreparedAppendState& p = *prepared.state_;
+  p.store = impl_.get();
+  p.events = std::move(events);
+  p.events_in_use = &p.events;
+  PITH_RETURN_IF_ERROR(impl_->PrepareAppend(p.events, &p));
+  return prepared;
+}
+
+Result<AppendSummary> Store::Commit(PreparedAppend prepared) {
+  if (prepared.state_ == nullptr || prepared.state_->store != impl_.get()) {
+    return Status::InvalidInput("a prepared append can only be committed, once, to the store that prepared it");
+  }
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  return impl_->CommitPrepared(prepared.state_.get());
+}
+
+}  // namespace pith

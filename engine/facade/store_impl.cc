@@ -1,0 +1,234 @@
+// Store::Impl: loading a subject's documents, records and verdicts, and computing its snapshot.
+#include "store_impl.h"
+
+#include <algorithm>
+
+#include "pith/hash.h"
+#include "pith/parallel_for.h"
+
+namespace pith {
+namespace store_internal {
+
+// The trusted-key entries a document's section 3 verdict depends on: its signer's and, for a
+// record_created, its receipt's. Their canonical bytes (or "null") feed the verdict cache key.
+std::string KeysDigest(const std::string* signer_key_id, const std::string* receipt_key_id, const TrustedKeys& keys) {
+  std::string material;
+  for (const std::string* key_id : {signer_key_id, receipt_key_id}) {
+    const PublicKeyEntry* e = key_id ? keys.Find(*key_id) : nullptr;
+    material += e ? json::Canonical(e->raw) : "null";
+    material.push_back('\n');
+  }
+  return Sha256Hex(material);
+}
+
+// The key ids a document's verdict depends on (null where the document names none).
+std::pair<const std::string*, const std::string*> DocumentKeyIds(const json::Value& doc) {
+  const json::Value* signer = doc.Find("signer");
+  const json::Value* payload = doc.Find("payload");
+  const json::Value* receipt = payload ? payload->Find("receipt") : nullptr;
+  return {signer ? signer->FindString("key_id") : nullptr, receipt ? receipt->FindString("key_id") : nullptr};
+}
+
+std::string KeysetDigest(const TrustedKeys& keys) {
+  std::string material;
+  for (const auto& [id, entry] : keys.entries()) material += json::Canonical(entry.raw) + "\n";
+  return Sha256Hex(material);
+}
+
+Digest DocumentHash(const json::Value& doc) { return Sha256(json::Canonical(doc)); }
+
+// The order new documents of one subject are offered to the incremental step in.
+std::pair<std::string, std::string> ArrivalKey(const IncomingEvent& e) {
+  const std::string* created_at = e.document.FindString("created_at");
+  const std::string* event_id = e.document.FindString("event_id");
+  return {created_at ? *created_at : std::string(), event_id ? *event_id : std::string()};
+}
+
+}  // namespace store_internal
+
+using store_internal::ArrivalKey;
+using store_internal::KeysDigestMemo;
+using store_internal::KeysetDigest;
+
+Status Store::Impl::ReloadKeys() {
+  auto stored = log->GetKeys();
+  if (!stored.ok()) return stored.status();
+  TrustedKeys fresh = TrustedKeys::Defaults();
+  for (const auto& [id, text] : *stored) {
+    auto doc = json::Parse(text);
+    if (!doc.ok()) return Status::Corruption("stored key " + id + " is not valid JSON");
+    PITH_RETURN_IF_ERROR(fresh.AddFromJson(*doc).WithPrefix("stored key " + id));
+  }
+  std::unique_lock lock(keys_mutex);
+  keys = std::move(fresh);
+  keyset_digest = KeysetDigest(keys);
+  return Status::OK();
+}
+
+// A stored document, parsed (kCorruption when it is listed but missing or no longer parses).
+Result<json::Value> Store::Impl::ReadDocument(const Digest& h) const {
+  auto raw = log->GetEvent(h);
+  if (!raw.ok()) return raw.status();
+  if (!raw->has_value()) return Status::Corruption("event " + DigestHex(h) + " is listed but not stored");
+  auto doc = json::Parse(**raw);
+  if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(h) + " no longer parses: " + doc.status().message());
+  return doc;
+}
+
+// The subject's stored documents (parsed) and their section 3 verdicts, computing (and, when
+// `cache` is set, storing) any verdict not cached for the current keys.
+Status Store::Impl::LoadSubject(std::string_view subject, const TrustedKeys& trusted, bool reverify, bool cache,
+                   std::vector<json::Value>* docs, std::vector<DocumentVerdict>* verdicts) const {
+  std::vector<Digest> hashes;
+  PITH_RETURN_IF_ERROR(log->ScanSubject(subject, [&](const SubjectEntry& e) {
+    hashes.push_back(e.document_hash);
+    return Status::OK();
+  }));
+  docs->reserve(docs->size() + hashes.size());
+  std::vector<size_t> missing;
+  std::vector<std::pair<std::string, std::string>> to_cache;
+  KeysDigestMemo keys_digest(trusted);
+  for (const Digest& h : hashes) {
+    auto doc = ReadDocument(h);
+    if (!doc.ok()) return doc.status();
+    docs->push_back(std::move(*doc));
+    DocumentVerdict v;
+    v.document_sha256 = DigestHex(h);
+    bool have = false;
+    if (!reverify) {
+      auto cached = log->GetVerdict(EventLog::VerdictKey(h, subject, options.merge_version, keys_digest.Of(docs->back())));
+      if (!cached.ok()) return cached.status();
+      if (cached->has_value()) {
+        v.reason = **cached;
+        have = true;
+      }
+    }
+    if (!have) missing.push_back(verdicts->size());
+    verdicts->push_back(std::move(v));
+  }
+  // Verdicts not cached: check them (in parallel through Merge's own pool, one document each).
+  std::vector<json::Value> pending;
+  for (size_t i : missing) pending.push_back((*docs)[i]);
+  std::vector<DocumentVerdict> computed = CheckAll(pending, subject, trusted);
+  for (size_t k = 0; k < missing.size(); ++k) {
+    size_t i = missing[k];
+    (*verdicts)[i].reason = computed[k].reason;
+    if (cache) {
+      to_cache.emplace_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version, keys_digest.Of((*docs)[i])),
+                            computed[k].reason);
+    }
+  }
+  if (!to_cache.empty()) PITH_RETURN_IF_ERROR(log->PutVerdicts(to_cache));
+  return Status::OK();
+}
+
+// The new snapshot of one subject after appending appends[indices]: the incremental step from
+// the stored snapshot, new documents in (created_at, event_id) order (so a chain's events come
+// parent first); any document it declines means a full merge of the subject (whose index then
+// takes generation `generation`).
+Result<SnapshotWrite> Store::Impl::SubjectSnapshot(const std::string& subject, std::vector<size_t>* indices,
+                                      const std::vector<LogAppend>& appends,
+                                      const std::vector<const IncomingEvent*>& sources,
+                                      const std::vector<EventRecord>& new_records, const TrustedKeys& trusted,
+                                      const std::string& keyset, uint64_t generation, bool* was_incremental) const {
+  std::stable_sort(indices->begin(), indices->end(),
+                   [&](size_t a, size_t b) { return ArrivalKey(*sources[a]) < ArrivalKey(*sources[b]); });
+  auto stored_size = log->SubjectSize(subject);
+  if (!stored_size.ok()) return stored_size.status();
+  std::vector<const json::Value*> new_docs;
+  std::vector<DocumentVerdict> new_verdicts;
+  for (size_t i : *indices) {
+    new_docs.push_back(&sources[i]->document);
+    new_verdicts.push_back({DigestHex(appends[i].document_hash), appends[i].verdict});
+  }
+  auto step = store_internal::IncrementalSnapshot(*log, subject, Basis(*stored_size, keyset), new_docs, new_verdicts, trusted);
+  if (!step.ok()) return step.status();
+  if (step->has_value()) {
+    *was_incremental = true;
+    return std::move(**step);
+  }
+  *was_incremental = false;
+  EventRecordSet records;
+  std::vector<DocumentVerdict> verdicts;
+  PITH_RETURN_IF_ERROR(LoadRecords(subject, trusted, &records, &verdicts));
+  std::vector<EventRecordView> views = records.views();
+  uint64_t covers = views.size() + indices->size();
+  for (size_t k = 0; k < indices->size(); ++k) {
+    views.push_back(ViewOf(new_records[(*indices)[k]]));
+    verdicts.push_back(new_verdicts[k]);
+  }
+  MergedState merged;
+  return store_internal::FullSnapshot(subject, views, verdicts, trusted, Basis(covers, keyset), generation, &merged);
+}
+
+// The subject's event records and their section 3 verdicts, as LoadSubject but reading the
+// records in one pass instead of parsing documents; a document is read and parsed only when its
+// verdict is not cached for these keys. Falls back to parsing every document when the records do
+// not cover the subject's log.
+Status Store::Impl::LoadRecords(std::string_view subject, const TrustedKeys& trusted, EventRecordSet* records,
+                   std::vector<DocumentVerdict>* verdicts) const {
+  auto size = log->SubjectSize(subject);
+  if (!size.ok()) return size.status();
+  std::vector<Digest> hashes;
+  hashes.reserve(*size);
+  records->Reserve(*size);
+  PITH_RETURN_IF_ERROR(log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest& h, std::string_view bytes) {
+    if (position != hashes.size()) return Status::Corruption("the event records of " + std::string(subject) + " have a gap");
+    Status added = records->AddEncoded(bytes);
+    if (!added.ok()) return added.WithPrefix("event " + DigestHex(h));
+    hashes.push_back(h);
+    return Status::OK();
+  }));
+  if (hashes.size() != *size) {
+    records->Clear();
+    std::vector<json::Value> docs;
+    PITH_RETURN_IF_ERROR(LoadSubject(subject, trusted, false, true, &docs, verdicts));
+    for (const json::Value& d : docs) records->Add(MakeEventRecord(d));
+    return Status::OK();
+  }
+  KeysDigestMemo keys_digest(trusted);
+  std::vector<std::string> verdict_keys;
+  verdict_keys.reserve(hashes.size());
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    const EventRecordView& r = records->views()[i];
+    verdict_keys.push_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version,
+                                                keys_digest.Of(r.signer_key_id, r.receipt_key_id)));
+  }
+  std::vector<std::optional<std::string>> cached;
+  PITH_RETURN_IF_ERROR(log->GetVerdicts(verdict_keys, &cached));
+  std::vector<size_t> missing;  // verdicts not cached
+  verdicts->reserve(hashes.size());
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    DocumentVerdict v;
+    v.document_sha256 = DigestHex(hashes[i]);
+    if (cached[i]) {
+      v.reason = std::move(*cached[i]);
+    } else {
+      missing.push_back(i);
+    }
+    verdicts->push_back(std::move(v));
+  }
+  if (missing.empty()) return Status::OK();
+  std::vector<json::Value> pending;
+  for (size_t i : missing) {
+    auto doc = ReadDocument(hashes[i]);
+    if (!doc.ok()) return doc.status();
+    pending.push_back(std::move(*doc));
+  }
+  std::vector<DocumentVerdict> computed = CheckAll(pending, subject, trusted);
+  std::vector<std::pair<std::string, std::string>> to_cache;
+  for (size_t k = 0; k < missing.size(); ++k) {
+    (*verdicts)[missing[k]].reason = computed[k].reason;
+    to_cache.emplace_back(std::move(verdict_keys[missing[k]]), computed[k].reason);
+  }
+  return log->PutVerdicts(to_cache);
+}
+
+std::vector<DocumentVerdict> Store::Impl::CheckAll(const std::vector<json::Value>& docs, std::string_view subject,
+                                      const TrustedKeys& trusted) const {
+  std::vector<DocumentVerdict> out(docs.size());
+  CheckDocuments(docs, subject, trusted, options.threads, &out);
+  return out;
+}
+
+}  // namespace pith
