@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "pith/json_scan.h"
@@ -45,7 +46,8 @@ class Prover {
   // The top-level object, its member spans into *spans (and those of its member objects into the
   // nested index).
   bool Document(std::vector<MemberSpan>* spans) {
-    if (s_.size() > limits_.max_document_bytes || s_.empty() || s_[0] != '{') return false;
+    // Views keep 32-bit offsets: a longer text (possible only under raised limits) is not proven.
+    if (s_.size() > limits_.max_document_bytes || s_.size() > UINT32_MAX || s_.empty() || s_[0] != '{') return false;
     return Object(0, spans) && p_ == s_.size();
   }
 
