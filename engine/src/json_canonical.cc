@@ -16,11 +16,14 @@ namespace pith::json {
 namespace {
 
 // Writes canonical text at the end of a std::string through a raw pointer: the string is grown
-// ahead (doubling) and trimmed to what was written when the writer is done, so the hot path is a
-// bounds check and a copy rather than a push_back call per byte.
+// ahead and trimmed to what was written when the writer is done, so the hot path is a bounds check
+// and a copy rather than a push_back call per byte. It grows by what this writer has written so far
+// (at least 256 bytes), so the zero-filling of resize costs at most about twice the writer's own
+// output, however large the string it appends to (the state builder appends many short strings to
+// one large state).
 class CanonWriter {
  public:
-  explicit CanonWriter(std::string* out) : out_(out), size_(out->size()) {}
+  explicit CanonWriter(std::string* out) : out_(out), start_(out->size()), size_(out->size()) {}
   ~CanonWriter() { out_->resize(size_); }
   CanonWriter(const CanonWriter&) = delete;
   CanonWriter& operator=(const CanonWriter&) = delete;
@@ -40,11 +43,12 @@ class CanonWriter {
  private:
   // At least n writable bytes at the end; returns where they start.
   char* Room(size_t n) {
-    if (out_->size() - size_ < n) out_->resize(std::max(out_->size() * 2, size_ + n + 64));
+    if (out_->size() - size_ < n) out_->resize(size_ + std::max({n, size_t{256}, size_ - start_}));
     return out_->data() + size_;
   }
 
   std::string* out_;
+  size_t start_;  // the string's size when the writer began
   size_t size_;  // bytes written so far (the string itself is longer until the writer is done)
 };
 

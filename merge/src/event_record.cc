@@ -231,10 +231,12 @@ EventRecordView ViewOf(const EventRecord& r) {
 }
 
 Status EventRecordSet::AddEncoded(std::string_view bytes) {
-  constexpr size_t kBlockBytes = 1 << 20;
+  // Blocks stay under malloc's mmap threshold (128 KB), so a replay of many subjects reuses heap
+  // memory instead of mapping, faulting in and unmapping fresh pages for each one.
+  constexpr size_t kBlockBytes = 64 << 10;
   if (bytes.size() > block_left_) {
     const size_t size = std::max(kBlockBytes, bytes.size());
-    blocks_.push_back(std::make_unique<char[]>(size));
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     block_next_ = blocks_.back().get();
     block_left_ = size;
   }
