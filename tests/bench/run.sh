@@ -96,6 +96,10 @@ print("   OpenSSL EVP sha256             %8.1f MB/s one-shot EVP_Digest, %.1f MB
 print("   OpenSSL prefetched / libsodium   %6.2fx" % (ossl_pre / sod))
 print("   canon cost / sha256 cost (same bytes): %.2f vs pith::Sha256 (OpenSSL), %.2f vs libsodium  -> canon cheaper than SHA-256: %s" % (
     sha / canon, sod / canon, MET(canon > sha)))
+if "BM_CanonicalProof" in micro:
+    proof = mbps("BM_CanonicalProof")
+    print("   canonical proof (json::CanonicalText: a line already canonical needs no canon) %.1f MB/s: %.2fx the cost of sha256" % (
+        proof, sha / proof))
 print("   section 3 per document (CheckDocument)  %8.0f events/s; parse+check %8.0f events/s; EventContentDigest %8.0f/s; document copy %8.0f/s" % (
     best("BM_CheckDocument"), best("BM_ParseAndCheck"), best("BM_EventContentDigest"), best("BM_DocumentCopy")))
 print()
