@@ -20,11 +20,28 @@ namespace pith::json {
 
 enum class Kind : uint8_t { kNull, kBool, kInteger, kFloat, kString, kArray, kObject };
 
+// is_null() ... is_object() from kind(), shared by Value and json::View (pith/json_view.h).
+template <typename Derived>
+class KindQueries {
+ public:
+  bool is_null() const { return kind() == Kind::kNull; }
+  bool is_bool() const { return kind() == Kind::kBool; }
+  bool is_integer() const { return kind() == Kind::kInteger; }
+  bool is_float() const { return kind() == Kind::kFloat; }
+  bool is_number() const { return is_integer() || is_float(); }
+  bool is_string() const { return kind() == Kind::kString; }
+  bool is_array() const { return kind() == Kind::kArray; }
+  bool is_object() const { return kind() == Kind::kObject; }
+
+ private:
+  Kind kind() const { return static_cast<const Derived&>(*this).kind(); }
+};
+
 // An immutable-by-convention JSON value. Objects keep their members sorted by key in
 // code-point order (which is UTF-8 byte order), with unique keys. Numbers keep their
 // canonical text: integers exactly as written (any size, "-0" becomes "0"), floats as
 // Python's repr of the nearest double.
-class Value {
+class Value : public KindQueries<Value> {
  public:
   using Member = std::pair<std::string, Value>;
 
@@ -42,14 +59,6 @@ class Value {
   static Value NumberText(Kind kind, std::string canonical_text);
 
   Kind kind() const { return kind_; }
-  bool is_null() const { return kind_ == Kind::kNull; }
-  bool is_bool() const { return kind_ == Kind::kBool; }
-  bool is_integer() const { return kind_ == Kind::kInteger; }
-  bool is_float() const { return kind_ == Kind::kFloat; }
-  bool is_number() const { return is_integer() || is_float(); }
-  bool is_string() const { return kind_ == Kind::kString; }
-  bool is_array() const { return kind_ == Kind::kArray; }
-  bool is_object() const { return kind_ == Kind::kObject; }
 
   bool as_bool() const { return bool_; }
   // The string's bytes (kString) or a number's canonical text (kInteger, kFloat).

@@ -25,17 +25,9 @@ class CanonicalText;
 // One value inside a proven canonical text; it views that text (and the CanonicalText it came from,
 // which must outlive it). The accessors mirror json::Value's, returning views and optionals where
 // Value returns references and pointers.
-class View {
+class View : public KindQueries<View> {
  public:
   Kind kind() const { return kind_; }
-  bool is_null() const { return kind_ == Kind::kNull; }
-  bool is_bool() const { return kind_ == Kind::kBool; }
-  bool is_integer() const { return kind_ == Kind::kInteger; }
-  bool is_float() const { return kind_ == Kind::kFloat; }
-  bool is_number() const { return is_integer() || is_float(); }
-  bool is_string() const { return kind_ == Kind::kString; }
-  bool is_array() const { return kind_ == Kind::kArray; }
-  bool is_object() const { return kind_ == Kind::kObject; }
 
   bool as_bool() const { return raw().front() == 't'; }
   // A string's decoded bytes, or a number's canonical text (its bytes as written).
