@@ -81,6 +81,20 @@ check "problems in input order" test "$(sed -n 's/^pith-merge: error: [^:]*:\([0
 check "only the readable line makes a state" test "$(wc -l <"$work/out")" -eq 1
 check "its state counts it alone" grep -q '"event_count":1,' "$work/out"
 
+# A line past the document limit (64 MiB) is named with its length and skipped, never held whole
+# (merge and ingest read lines through a bounded reader); the lines after it still count.
+{
+  head -c 67108865 /dev/zero | tr '\0' ' '
+  printf '\n%s\n' '{"subject_pith_number":"P1","event_type":"x"}'
+} >"$work/long.jsonl"
+expect "merge reports an over-long line" 2 "$bin" merge "$work/long.jsonl"
+check "the over-long line is named with its length" grep -q "^pith-merge: error: $work/long.jsonl:1: line of 67108865 bytes, longer than the document limit" "$work/err"
+check "the line after it makes a state" test "$(wc -l <"$work/out")" -eq 1
+expect "ingest skips an over-long line" 2 "$bin" ingest --db "$work/long-db" "$work/long.jsonl"
+check "ingest names it too" grep -q "long.jsonl:1: line of 67108865 bytes" "$work/err"
+check "and takes the line after it" grep -q "1 new" "$work/out"
+rm -f "$work/long.jsonl"
+
 expect "keygen" 0 "$bin" keygen --out "$work/k.json" --key-id test-key --signer-id me --signer-type mirror
 check "key file mode is 0600" test "$(stat -c %a "$work/k.json")" = 600
 check "keygen prints no secret" sh -c "! grep -q seed_b64 '$work/out'"

@@ -1,9 +1,11 @@
 // `pith-merge ingest`: streams bundles and .jsonl event files into the store.
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <cstdio>
-#include <fstream>
 #include <future>
 #include <iostream>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "event_inputs.h"
+#include "pith/line_reader.h"
 #include "pith/parallel_for.h"
 #include "store_common.h"
 
@@ -57,19 +60,30 @@ class Ingester {
 
  private:
   Status AddJsonLines(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Status::NotFound(path + ": cannot open");
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::NotFound(path + ": cannot open: " + std::strerror(errno));
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{fd};
+    const size_t limit = json::ParseLimits().max_document_bytes;
+    LineReader reader(fd, limit);
     std::vector<std::pair<std::string, size_t>> lines;  // text, line number
-    std::string line;
-    size_t line_number = 0;
-    while (std::getline(in, line)) {
-      ++line_number;
-      totals_.bytes += line.size() + 1;
-      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-      lines.emplace_back(std::move(line), line_number);
+    JsonLine line;
+    while (reader.Next(&line)) {
+      totals_.bytes += line.length + 1;
+      if (line.too_long) {
+        ReportError(path + ":" + std::to_string(line.number),
+                    "line of " + std::to_string(line.length) + " bytes, longer than the document limit (" +
+                        std::to_string(limit) + "); skipped");
+        ++totals_.bad_lines;
+        continue;
+      }
+      if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      lines.emplace_back(std::string(line.text), line.number);
       if (lines.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(AddLines(path, &lines));
     }
-    if (in.bad()) return Status::IOError(path + ": read failed");
+    if (!reader.status().ok()) return reader.status().WithPrefix(path);
     return AddLines(path, &lines);
   }
 

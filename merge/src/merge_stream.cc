@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <tuple>
 #include <cstring>
-#include <fstream>
 #include <iterator>
 #include <optional>
 
@@ -15,6 +14,7 @@
 #include "pith/event_record.h"
 #include "pith/hash.h"
 #include "pith/json_view.h"
+#include "pith/line_reader.h"
 #include "subject_scan.h"
 
 namespace pith {
@@ -54,8 +54,12 @@ StreamMerger::StreamMerger(unsigned threads, Shard shard) : threads_(threads), s
 StreamMerger::~StreamMerger() = default;
 
 Status StreamMerger::AddJsonLines(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": cannot open: " + std::strerror(errno));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::NotFound(path + ": cannot open: " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
   const uint32_t file = static_cast<uint32_t>(files_.size());
   files_.push_back(path);
   std::vector<PendingLine> chunk;
@@ -93,22 +97,22 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
     }
     chunk.clear();
   };
-  std::string line;
-  uint64_t offset = 0;
-  size_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    uint64_t line_offset = offset;
-    offset += line.size() + 1;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    if (line.size() > json::ParseLimits().max_document_bytes) {
-      problems_.push_back({path + ":" + std::to_string(number), "line longer than the document limit", file, line_offset});
+  const size_t limit = json::ParseLimits().max_document_bytes;
+  LineReader reader(fd, limit);
+  JsonLine line;
+  while (reader.Next(&line)) {
+    if (line.too_long) {
+      problems_.push_back({path + ":" + std::to_string(line.number),
+                           "line of " + std::to_string(line.length) + " bytes, longer than the document limit (" +
+                               std::to_string(limit) + ")",
+                           file, line.offset});
       continue;
     }
-    chunk.push_back({std::move(line), line_offset, number});
+    if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    chunk.push_back({std::string(line.text), line.offset, line.number});
     if (chunk.size() >= kChunkLines) flush();
   }
-  if (in.bad()) return Status::IOError(path + ": read failed");
+  if (!reader.status().ok()) return reader.status().WithPrefix(path);
   flush();
   return Status::OK();
 }
