@@ -6,7 +6,11 @@
 // Properties (abort() on violation):
 //   - reading a .jsonl file never fails as a whole (bad lines are counted, not errors);
 //   - every non-blank line is either one document filed under its own subject_pith_number, in line
-//     order, or one counted bad line; nothing else is produced.
+//     order, or one counted bad line; nothing else is produced;
+//   - pith::LineReader (what merge and ingest read .jsonl files with), under a small bound and the
+//     default one, gives exactly the lines of splitting on LF: text, offset, length and number, with
+//     the lines over the bound marked too long and their text dropped.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -17,6 +21,7 @@
 #include "event_inputs.h"
 #include "fuzz_common.h"
 #include "pith/json.h"
+#include "pith/line_reader.h"
 
 namespace {
 
@@ -35,6 +40,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     PITH_FUZZ_CHECK_MSG(f != nullptr, path);
     PITH_FUZZ_CHECK(size == 0 || std::fwrite(data, 1, size, f) == size);
     PITH_FUZZ_CHECK(std::fclose(f) == 0);
+  }
+
+  for (size_t bound : {size_t{16}, pith::json::ParseLimits().max_document_bytes}) {
+    const int fd = ::open(path.c_str(), O_RDONLY);
+    PITH_FUZZ_CHECK(fd >= 0);
+    pith::LineReader reader(fd, bound);
+    pith::JsonLine line;
+    std::string_view rest = pith::fuzz::AsView(data, size);
+    uint64_t offset = 0;
+    size_t number = 0;
+    while (reader.Next(&line)) {
+      PITH_FUZZ_CHECK(!rest.empty());
+      const size_t nl = rest.find('\n');
+      const std::string_view want = rest.substr(0, nl);
+      PITH_FUZZ_CHECK(line.offset == offset && line.length == want.size() && line.number == ++number);
+      PITH_FUZZ_CHECK(line.too_long == (want.size() > bound));
+      PITH_FUZZ_CHECK(line.too_long ? line.text.empty() : line.text == want);
+      offset += want.size() + (nl == std::string_view::npos ? 0 : 1);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    }
+    PITH_FUZZ_CHECK(reader.status().ok() && rest.empty());
+    ::close(fd);
   }
 
   pith::cli::EventInputs inputs;
