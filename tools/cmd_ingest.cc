@@ -1,10 +1,7 @@
 // `pith-merge ingest`: streams bundles and .jsonl event files into the store.
-#include <fcntl.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <cstdio>
 #include <future>
 #include <iostream>
@@ -60,17 +57,12 @@ class Ingester {
 
  private:
   Status AddJsonLines(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::NotFound(path + ": cannot open: " + std::strerror(errno));
-    struct Closer {
-      int fd;
-      ~Closer() { ::close(fd); }
-    } closer{fd};
     const size_t limit = json::ParseLimits().max_document_bytes;
-    LineReader reader(fd, limit);
+    auto reader = LineReader::Open(path, limit);
+    if (!reader.ok()) return reader.status();
     std::vector<std::pair<std::string, size_t>> lines;  // text, line number
     JsonLine line;
-    while (reader.Next(&line)) {
+    while ((*reader)->Next(&line)) {
       totals_.bytes += line.length + 1;
       if (line.too_long) {
         ReportError(path + ":" + std::to_string(line.number),
@@ -83,7 +75,7 @@ class Ingester {
       lines.emplace_back(std::string(line.text), line.number);
       if (lines.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(AddLines(path, &lines));
     }
-    if (!reader.status().ok()) return reader.status().WithPrefix(path);
+    if (!(*reader)->status().ok()) return (*reader)->status().WithPrefix(path);
     return AddLines(path, &lines);
   }
 

@@ -1,5 +1,6 @@
 #include "pith/line_reader.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +15,18 @@ constexpr size_t kBlockBytes = 1 << 20;
 }  // namespace
 
 LineReader::LineReader(int fd, size_t max_line_bytes) : fd_(fd), max_line_bytes_(max_line_bytes) {}
+
+Result<std::unique_ptr<LineReader>> LineReader::Open(const std::string& path, size_t max_line_bytes) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::NotFound(path + ": cannot open: " + std::strerror(errno));
+  auto reader = std::make_unique<LineReader>(fd, max_line_bytes);
+  reader->owns_fd_ = true;
+  return reader;
+}
+
+LineReader::~LineReader() {
+  if (owns_fd_) ::close(fd_);
+}
 
 bool LineReader::Fill() {
   if (eof_ || !status_.ok()) return false;

@@ -54,12 +54,9 @@ StreamMerger::StreamMerger(unsigned threads, Shard shard) : threads_(threads), s
 StreamMerger::~StreamMerger() = default;
 
 Status StreamMerger::AddJsonLines(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::NotFound(path + ": cannot open: " + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+  const size_t limit = json::ParseLimits().max_document_bytes;
+  auto reader = LineReader::Open(path, limit);
+  if (!reader.ok()) return reader.status();
   const uint32_t file = static_cast<uint32_t>(files_.size());
   files_.push_back(path);
   std::vector<PendingLine> chunk;
@@ -97,10 +94,8 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
     }
     chunk.clear();
   };
-  const size_t limit = json::ParseLimits().max_document_bytes;
-  LineReader reader(fd, limit);
   JsonLine line;
-  while (reader.Next(&line)) {
+  while ((*reader)->Next(&line)) {
     if (line.too_long) {
       problems_.push_back({path + ":" + std::to_string(line.number),
                            "line of " + std::to_string(line.length) + " bytes, longer than the document limit (" +
@@ -112,7 +107,7 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
     chunk.push_back({std::string(line.text), line.offset, line.number});
     if (chunk.size() >= kChunkLines) flush();
   }
-  if (!reader.status().ok()) return reader.status().WithPrefix(path);
+  if (!(*reader)->status().ok()) return (*reader)->status().WithPrefix(path);
   flush();
   return Status::OK();
 }

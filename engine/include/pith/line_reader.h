@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,9 @@ class LineReader {
  public:
   // Reads from `fd` (not owned) from its current position.
   LineReader(int fd, size_t max_line_bytes);
+  // Opens `path` (kNotFound naming it when it cannot be opened) and reads it from the start.
+  static Result<std::unique_ptr<LineReader>> Open(const std::string& path, size_t max_line_bytes);
+  ~LineReader();
   LineReader(const LineReader&) = delete;
   LineReader& operator=(const LineReader&) = delete;
 
@@ -36,6 +40,7 @@ class LineReader {
   bool Fill();
 
   int fd_;
+  bool owns_fd_ = false;
   size_t max_line_bytes_;
   std::string buffer_;
   size_t begin_ = 0;        // unread bytes are buffer_[begin_, end_)
