@@ -10,6 +10,7 @@
 #include "event_node.h"
 #include "event_types.h"
 #include "merge_detail.h"
+#include "reason_codes.h"
 
 namespace pith {
 namespace {
@@ -84,8 +85,10 @@ EventRecord MakeEventRecord(const json::Value& document) {
 
 namespace {
 
+// `has_shape`, when the caller knows it (section 3 check 1 already ran), spares checking it again.
 template <typename Doc>
-EventRecord RecordOf(const Doc& d, std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
+EventRecord RecordOf(const Doc& d, std::string_view canonical, const std::vector<json::MemberSpan>& spans,
+                     std::optional<bool> has_shape = std::nullopt) {
   EventRecord r;
   if (!d.is_object()) return r;
   const auto signer = d.Find("signer");
@@ -93,7 +96,7 @@ EventRecord RecordOf(const Doc& d, std::string_view canonical, const std::vector
   r.event_id = StringAt(&d, "event_id");
   r.signer_key_id = StringAt(signer, "key_id");
   if (payload) r.receipt_key_id = StringAt(payload->Find("receipt"), "key_id");
-  if (!merge_internal::HasEventShape(d)) return r;
+  if (!(has_shape ? *has_shape : merge_internal::HasEventShape(d))) return r;
   r.has_event = true;
   r.event_type = *d.FindString("event_type");
   r.target = *d.FindString("target");
@@ -129,12 +132,16 @@ CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subje
   std::string canonical;
   std::vector<json::MemberSpan> spans;
   json::AppendCanonicalObject(document, &canonical, &spans);
-  return {CheckDocument(document, canonical, spans, subject, keys),
-          MakeEventRecord(document, canonical, spans)};
+  DocumentVerdict verdict = CheckDocument(document, canonical, spans, subject, keys);
+  // An object fails section 3 as malformed_event exactly when it lacks an event's shape (check 1).
+  const bool has_shape = verdict.reason != merge_internal::reason::kMalformedEvent;
+  return {std::move(verdict), RecordOf(document, canonical, spans, has_shape)};
 }
 
 CheckedRecord CheckAndRecord(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
-  return {CheckDocument(document, subject, keys), RecordOf(document.root(), document.text(), document.spans())};
+  DocumentVerdict verdict = CheckDocument(document, subject, keys);
+  const bool has_shape = verdict.reason != merge_internal::reason::kMalformedEvent;
+  return {std::move(verdict), RecordOf(document.root(), document.text(), document.spans(), has_shape)};
 }
 
 std::string EncodeEventRecord(const EventRecord& r) {
