@@ -1,6 +1,7 @@
 // Reading a JSON Lines file one line at a time with a bound on what is held in memory: a line
 // longer than the bound is reported (where it starts, how long it is) and its text dropped, so a
-// file of one endless line costs at most the bound plus a 1 MB block of memory, not the file.
+// file of one endless line costs memory in proportion to the bound (the buffer grows by doubling:
+// about twice the bound at most; 144 MB under the 64 MiB document limit), not to the file.
 #pragma once
 
 #include <cstddef>
