@@ -81,6 +81,22 @@ check "problems in input order" test "$(sed -n 's/^pith-merge: error: [^:]*:\([0
 check "only the readable line makes a state" test "$(wc -l <"$work/out")" -eq 1
 check "its state counts it alone" grep -q '"event_count":1,' "$work/out"
 
+# ingest refuses the same lines, reads canonical lines in place and parses the others: a line that is
+# another writing of a stored document is a duplicate, and a line with no subject is named.
+{
+  cat "$work/mixed.jsonl"
+  printf '%s\n' '{ "subject_pith_number":"P1","event_type":"x"}'
+  printf '%s\n' '{"event_type":"x"}'
+  printf '%s\n' '{"subject_pith_number":"P1","event_type":"y"}'
+  printf '%s\n' '{"event_type":"z","subject_pith_number":"P1"}'
+} >"$work/mixed-ingest.jsonl"
+expect "ingest reports refused lines" 2 "$bin" ingest --db "$work/mixed-db" "$work/mixed-ingest.jsonl"
+check "ingest names the same lines and the one without a subject" \
+  test "$(sed -n 's/^pith-merge: error: [^:]*:\([0-9]*\).*/\1/p' "$work/err" | tr '\n' ' ')" = "1 2 4 5 6 8 "
+check "ingest counts canonical and other writings alike" grep -q "ingested 4 events .*: 3 new, 1 duplicate" "$work/out"
+expect "the ingested lines make P1's state" 0 "$bin" state --db "$work/mixed-db" P1
+check "P1 holds three documents" grep -q '"event_count":3,' "$work/out"
+
 # A line past the document limit (64 MiB) is named with its length and skipped, never held whole
 # (merge and ingest read lines through a bounded reader); the lines after it still count.
 {

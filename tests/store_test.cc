@@ -47,6 +47,15 @@ class StoreTest : public ::testing::Test {
     return out;
   }
 
+  // The event in one of the forms a caller may give it: parsed (0), as its canonical bytes alone
+  // (1: read in place), as non-canonical bytes alone (2: the store parses them; kept verbatim).
+  static IncomingEvent InForm(int form, const std::string& subject, const json::Value& doc) {
+    const std::string canonical = json::Canonical(doc);
+    if (form == 0) return {subject, canonical, doc};
+    if (form == 1) return IncomingEvent::FromBytes(subject, canonical);
+    return IncomingEvent::FromBytes(subject, canonical.front() == '{' ? "{ " + canonical.substr(1) : " " + canonical);
+  }
+
   static json::Value Seed() { return testing::SeedBundle(); }
 
   fs::path dir_;
@@ -171,8 +180,9 @@ TEST_F(StoreTest, TrustingAKeyLaterRecomputesStates) {
   EXPECT_EQ(store->RemoveKey("pith-v1-2026-05").code(), Status::Code::kNotFound);  // a default
 }
 
-// The property: any arrival order, any batching, duplicates included, gives after every batch the
-// state a from-scratch merge of the events so far gives, and the same final state.
+// The property: any arrival order, any batching, duplicates included, any form of each arrival
+// (parsed, or bytes alone, canonical or not), gives after every batch the state a from-scratch merge
+// of the events so far gives, and the same final state.
 TEST_F(StoreTest, RandomAppendOrdersEqualFromScratchMerges) {
   SigningKey registry = testing::FixedKey("registry-b");
   SigningKey stranger = testing::FixedKey("stranger");
@@ -203,7 +213,7 @@ TEST_F(StoreTest, RandomAppendOrdersEqualFromScratchMerges) {
       std::set<size_t> touched;
       for (; batch > 0 && next < arrivals.size(); --batch, ++next) {
         auto& [i, e] = arrivals[next];
-        incoming.push_back({subjects[i].pith_number, json::Canonical(e), e});
+        incoming.push_back(InForm(static_cast<int>(rng() % 3), subjects[i].pith_number, e));
         seen[i].push_back(e);
         touched.insert(i);
       }
@@ -283,6 +293,74 @@ TEST_F(StoreTest, ReadersRunWhileOneWriterAppends) {
 // commits, as ingest does) and committed in order give what appending them in order gives, byte
 // for byte; overlaps between them become duplicates; a key added between Prepare and Commit is
 // used (the checks are redone); a preparation belongs to its store.
+// Bytes given alone (IncomingEvent::FromBytes) append exactly as their parse does: the same log,
+// verdicts and states, whether the store reads them in place (canonical) or parses them; the bytes
+// are kept verbatim; bytes that are not JSON fail the append, naming the event, and write nothing.
+TEST_F(StoreTest, EventsGivenAsBytesAppendAsParsedOnesDo) {
+  SigningKey registry = testing::FixedKey("registry-f");
+  SigningKey stranger = testing::FixedKey("stranger");
+  std::mt19937_64 rng(6);
+  std::vector<testing::GeneratedSubject> subjects;
+  for (int i = 0; i < 8; ++i) subjects.push_back(testing::MakeSubject(700 + i, 5 + rng() % 10, registry, stranger, rng));
+  // Documents no event has the shape of: section 3 calls them malformed whichever way they came.
+  const std::vector<json::Value> odd = {json::Value::String("not an event"), json::Value::Array({}),
+                                        json::Value::Object({{"event_id", json::Value::String("x")}})};
+  std::vector<std::string> form_bytes[3];
+  for (int form = 0; form < 3; ++form) {
+    fs::remove_all(dir_);
+    auto store = OpenStore();
+    ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+    std::vector<IncomingEvent> first, second;  // the second batch extends the first: incremental steps
+    for (const auto& subject : subjects) {
+      for (size_t k = 0; k < subject.events.size(); ++k) {
+        (k < subject.events.size() / 2 ? first : second).push_back(InForm(form, subject.pith_number, subject.events[k]));
+      }
+    }
+    for (const json::Value& d : odd) first.push_back(InForm(form, subjects[0].pith_number, d));
+    ASSERT_TRUE(store->Append(first).ok());
+    auto summary = store->Append(second);
+    ASSERT_TRUE(summary.ok());
+    EXPECT_GT(summary->incremental, 0u);
+    std::string all;
+    for (const auto& subject : subjects) {
+      auto state = store->State(subject.pith_number);
+      ASSERT_TRUE(state.ok());
+      all += state->canonical;
+      auto log = store->Log(subject.pith_number);
+      ASSERT_TRUE(log.ok());
+      for (const LogRecord& r : *log) all += r.document_sha256 + r.verdict + r.event_type + ",";
+      ExpectReplaysAgree(*store, subject.pith_number);
+    }
+    form_bytes[form].push_back(all);
+    // The bytes as given, verbatim.
+    auto raw = store->RawDocuments(subjects[1].pith_number);
+    ASSERT_TRUE(raw.ok());
+    ASSERT_EQ(raw->size(), subjects[1].events.size());
+    for (size_t k = 0; k < raw->size(); ++k) EXPECT_EQ((*raw)[k], InForm(form, "", subjects[1].events[k]).raw);
+    auto problems = store->Check();
+    ASSERT_TRUE(problems.ok());
+    EXPECT_TRUE(problems->empty()) << problems->front();
+
+    // Not JSON: refused whole, nothing written.
+    const uint64_t before = store->LastSequence();
+    std::vector<IncomingEvent> bad = {InForm(form, "pith:bad", odd[0]), IncomingEvent::FromBytes("pith:bad", "{\"a\":")};
+    auto refused = store->Append(bad);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.status().code(), Status::Code::kInvalidInput);
+    EXPECT_NE(refused.status().message().find("event 1 of the append (subject pith:bad)"), std::string::npos)
+        << refused.status().ToString();
+    EXPECT_EQ(store->LastSequence(), before);
+    EXPECT_FALSE(store->Prepare(bad).ok());
+  }
+  EXPECT_EQ(form_bytes[1], form_bytes[0]);
+  EXPECT_EQ(form_bytes[2], form_bytes[0]);
+  // The forms were what they claim: canonical bytes are proven so, the others are not.
+  const std::string canonical = json::Canonical(subjects[0].events[0]);
+  EXPECT_TRUE(json::CanonicalText(InForm(1, "", subjects[0].events[0]).raw).proven());
+  EXPECT_FALSE(json::CanonicalText(InForm(2, "", subjects[0].events[0]).raw).proven());
+  EXPECT_NE(InForm(2, "", subjects[0].events[0]).raw, canonical);
+}
+
 TEST_F(StoreTest, PreparedAppendsCommitAsAppendsDo) {
   SigningKey registry = testing::FixedKey("registry-e");
   SigningKey stranger = testing::FixedKey("stranger");

@@ -12,6 +12,7 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "event_inputs.h"
+#include "pith/json_view.h"
 #include "pith/line_reader.h"
 #include "pith/parallel_for.h"
 #include "store_common.h"
@@ -79,22 +80,34 @@ class Ingester {
     return AddLines(path, &lines);
   }
 
-  // Parses a run of lines (in parallel) and adds them in order.
+  // Reads a run of lines (in parallel) and adds them in order. A line proven canonical (as
+  // producers write events) goes to the store as its bytes alone, read in place there; any other
+  // line is parsed here, so that a line that is not JSON is reported and skipped.
   Status AddLines(const std::string& path, std::vector<std::pair<std::string, size_t>>* lines) {
-    std::vector<std::optional<json::Value>> docs(lines->size());
+    std::vector<char> proven(lines->size(), 0);
+    std::vector<std::optional<std::string>> subjects(lines->size());  // of proven lines
+    std::vector<std::optional<json::Value>> docs(lines->size());      // of the others
     std::vector<json::ParseError> errors(lines->size());
     ParallelFor(lines->size(), opts_.threads, [&](size_t i) {
-      auto doc = json::Parse((*lines)[i].first, {}, &errors[i]);
+      const std::string& text = (*lines)[i].first;
+      json::CanonicalText proof(text);
+      if (proof.proven()) {
+        proven[i] = 1;
+        if (const auto subject = proof.root().FindString("subject_pith_number")) subjects[i] = std::string(*subject);
+        return;
+      }
+      auto doc = json::Parse(text, {}, &errors[i]);
       if (doc.ok()) docs[i] = std::move(*doc);
     });
     for (size_t i = 0; i < lines->size(); ++i) {
       auto& [text, number] = (*lines)[i];
-      if (!docs[i]) {
+      if (!proven[i] && !docs[i]) {
         ReportError(path + ":" + std::to_string(number) + ":" + std::to_string(errors[i].column), errors[i].what);
         ++totals_.bad_lines;
         continue;
       }
-      const std::string* subject = docs[i]->FindString("subject_pith_number");
+      const std::string* subject = proven[i] ? (subjects[i] ? &*subjects[i] : nullptr)
+                                             : docs[i]->FindString("subject_pith_number");
       if (subject == nullptr) {
         ReportError(path + ":" + std::to_string(number), "event has no subject_pith_number string; skipped");
         ++totals_.bad_lines;
@@ -105,7 +118,11 @@ class Ingester {
         continue;
       }
       std::string s = *subject;
-      batch_.push_back({std::move(s), std::move(text), std::move(*docs[i])});
+      if (proven[i]) {
+        batch_.push_back(IncomingEvent::FromBytes(std::move(s), std::move(text)));
+      } else {
+        batch_.push_back({std::move(s), std::move(text), std::move(*docs[i])});
+      }
       if (batch_.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(Flush());
     }
     lines->clear();

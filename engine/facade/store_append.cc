@@ -9,11 +9,13 @@
 #include <set>
 
 #include "pith/hash.h"
+#include "incoming_document.h"
 #include "pith/parallel_for.h"
 #include "store_impl.h"
 
 namespace pith {
 
+using store_internal::IncomingDocument;
 using store_internal::KeysDigestMemo;
 
 Status Store::Impl::PrepareAppend(const std::vector<IncomingEvent>& events, PreparedAppendState* p) const {
@@ -22,29 +24,27 @@ Status Store::Impl::PrepareAppend(const std::vector<IncomingEvent>& events, Prep
   p->duplicates = 0;
   p->appends.clear();
   p->new_records.clear();
-  p->sources.clear();
   const unsigned threads = options.threads;
 
   // Each document's hash, whether the log holds it and (when new) its event record, all from one
-  // canonical writing (in parallel).
+  // reading of it (in parallel). A new document is kept read for its check below.
   std::vector<Digest> hashes(events.size());
   std::vector<Result<bool>> stored(events.size(), Result<bool>(false));
   std::vector<EventRecord> records(events.size());
-  std::vector<std::string> canonicals(events.size());  // kept for the check of a new document
-  std::vector<std::vector<json::MemberSpan>> spans(events.size());
+  std::vector<IncomingDocument> documents(events.size());
   ParallelFor(events.size(), threads, [&](size_t i) {
     const IncomingEvent& e = events[i];
-    if (e.document.is_object()) {
-      json::AppendCanonicalObject(e.document, &canonicals[i], &spans[i]);
-    } else {
-      canonicals[i] = json::Canonical(e.document);
+    Status read = documents[i].Read(e);
+    if (!read.ok()) {
+      stored[i] = read.WithPrefix("event " + std::to_string(i) + " of the append (subject " + e.subject + ")");
+      return;
     }
-    hashes[i] = Sha256(canonicals[i]);
+    hashes[i] = Sha256(documents[i].canonical());
     stored[i] = log->Contains(e.subject, hashes[i]);
     if (stored[i].ok() && !*stored[i]) {
-      records[i] = MakeEventRecord(e.document, canonicals[i], spans[i]);
+      records[i] = documents[i].Record();
     } else {
-      canonicals[i].clear();
+      documents[i].Release();
     }
   });
 
@@ -65,10 +65,10 @@ Status Store::Impl::PrepareAppend(const std::vector<IncomingEvent>& events, Prep
     a.document_hash = hashes[i];
     a.raw = e.raw;
     a.record = EncodeEventRecord(records[i]);
-    a.verdict_key = EventLog::VerdictKey(hashes[i], e.subject, options.merge_version, keys_digest.Of(e.document));
+    a.verdict_key = EventLog::VerdictKey(hashes[i], e.subject, options.merge_version,
+                                         keys_digest.Of(records[i].signer_key_id, records[i].receipt_key_id));
     p->appends.push_back(std::move(a));
     p->new_records.push_back(std::move(records[i]));
-    p->sources.push_back(&e);
     source_index.push_back(i);
   }
 
@@ -82,10 +82,7 @@ Status Store::Impl::PrepareAppend(const std::vector<IncomingEvent>& events, Prep
     } else if (cached->has_value()) {
       a.verdict = **cached;
     } else {
-      const size_t e = source_index[i];
-      const json::Value& doc = p->sources[i]->document;
-      a.verdict = doc.is_object() ? CheckDocument(doc, canonicals[e], spans[e], a.subject, p->keys).reason
-                                  : CheckDocument(doc, a.subject, p->keys).reason;
+      a.verdict = documents[source_index[i]].Check(a.subject, p->keys).reason;
     }
   });
   for (const Status& f : failures) PITH_RETURN_IF_ERROR(f);
@@ -107,13 +104,11 @@ Status Store::Impl::RefreshPrepared(PreparedAppendState* p) const {
     if (kept != k) {
       p->appends[kept] = std::move(p->appends[k]);
       p->new_records[kept] = std::move(p->new_records[k]);
-      p->sources[kept] = p->sources[k];
     }
     ++kept;
   }
   p->appends.resize(kept);
   p->new_records.resize(kept);
-  p->sources.resize(kept);
   p->commits = commits.load(std::memory_order_acquire);
   return Status::OK();
 }
@@ -142,8 +137,8 @@ Result<AppendSummary> Store::Impl::CommitPrepared(PreparedAppendState* p) {
   for (uint64_t& g : generations) g = log->NewIndexGeneration();
   ParallelFor(subjects.size(), threads, [&](size_t k) {
     bool was_incremental = false;
-    written[k] = SubjectSnapshot(*subjects[k].first, subjects[k].second, appends, p->sources, p->new_records, p->keys,
-                                 p->keyset, generations[k], &was_incremental);
+    written[k] = SubjectSnapshot(*subjects[k].first, subjects[k].second, appends, p->new_records, p->keys, p->keyset,
+                                 generations[k], &was_incremental);
     incremental[k] = was_incremental;
   }, 1);
   std::map<std::string, SnapshotWrite> snapshots;

@@ -37,11 +37,8 @@ std::string KeysetDigest(const TrustedKeys& keys) {
 
 Digest DocumentHash(const json::Value& doc) { return Sha256(json::Canonical(doc)); }
 
-// The order new documents of one subject are offered to the incremental step in.
-std::pair<std::string, std::string> ArrivalKey(const IncomingEvent& e) {
-  const std::string* created_at = e.document.FindString("created_at");
-  const std::string* event_id = e.document.FindString("event_id");
-  return {created_at ? *created_at : std::string(), event_id ? *event_id : std::string()};
+std::pair<std::string_view, std::string_view> ArrivalKey(const EventRecord& r) {
+  return {r.created_at, r.event_id ? std::string_view(*r.event_id) : std::string_view()};
 }
 
 }  // namespace store_internal
@@ -128,20 +125,19 @@ Status Store::Impl::LoadSubject(std::string_view subject, const TrustedKeys& tru
 // takes generation `generation`).
 Result<SnapshotWrite> Store::Impl::SubjectSnapshot(const std::string& subject, std::vector<size_t>* indices,
                                       const std::vector<LogAppend>& appends,
-                                      const std::vector<const IncomingEvent*>& sources,
                                       const std::vector<EventRecord>& new_records, const TrustedKeys& trusted,
                                       const std::string& keyset, uint64_t generation, bool* was_incremental) const {
   std::stable_sort(indices->begin(), indices->end(),
-                   [&](size_t a, size_t b) { return ArrivalKey(*sources[a]) < ArrivalKey(*sources[b]); });
+                   [&](size_t a, size_t b) { return ArrivalKey(new_records[a]) < ArrivalKey(new_records[b]); });
   auto stored_size = log->SubjectSize(subject);
   if (!stored_size.ok()) return stored_size.status();
-  std::vector<const json::Value*> new_docs;
+  std::vector<EventRecordView> new_views;
   std::vector<DocumentVerdict> new_verdicts;
   for (size_t i : *indices) {
-    new_docs.push_back(&sources[i]->document);
+    new_views.push_back(ViewOf(new_records[i]));
     new_verdicts.push_back({DigestHex(appends[i].document_hash), appends[i].verdict});
   }
-  auto step = store_internal::IncrementalSnapshot(*log, subject, Basis(*stored_size, keyset), new_docs, new_verdicts, trusted);
+  auto step = store_internal::IncrementalSnapshot(*log, subject, Basis(*stored_size, keyset), new_views, new_verdicts, trusted);
   if (!step.ok()) return step.status();
   if (step->has_value()) {
     *was_incremental = true;
@@ -153,10 +149,8 @@ Result<SnapshotWrite> Store::Impl::SubjectSnapshot(const std::string& subject, s
   PITH_RETURN_IF_ERROR(LoadRecords(subject, trusted, &records, &verdicts));
   std::vector<EventRecordView> views = records.views();
   uint64_t covers = views.size() + indices->size();
-  for (size_t k = 0; k < indices->size(); ++k) {
-    views.push_back(ViewOf(new_records[(*indices)[k]]));
-    verdicts.push_back(new_verdicts[k]);
-  }
+  views.insert(views.end(), new_views.begin(), new_views.end());
+  verdicts.insert(verdicts.end(), new_verdicts.begin(), new_verdicts.end());
   MergedState merged;
   return store_internal::FullSnapshot(subject, views, verdicts, trusted, Basis(covers, keyset), generation, &merged);
 }

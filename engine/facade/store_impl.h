@@ -28,8 +28,9 @@ std::string KeysDigest(const std::string* signer_key_id, const std::string* rece
 std::pair<const std::string*, const std::string*> DocumentKeyIds(const json::Value& doc);
 std::string KeysetDigest(const TrustedKeys& keys);
 Digest DocumentHash(const json::Value& doc);
-// The order new documents of one subject are offered to the incremental step in.
-std::pair<std::string, std::string> ArrivalKey(const IncomingEvent& e);
+// The order new documents of one subject are offered to the incremental step in (from their
+// records: a document without an event's shape, always invalid, sorts by its event_id alone).
+std::pair<std::string_view, std::string_view> ArrivalKey(const EventRecord& r);
 
 // KeysDigest remembered per pair of key ids, for the many documents of one read or append.
 class KeysDigestMemo {
@@ -79,7 +80,6 @@ struct PreparedAppendState {
   size_t duplicates = 0;
   std::vector<LogAppend> appends;                      // new (subject, document) pairs, checked
   std::vector<EventRecord> new_records;                // new_records[k] is appends[k]'s
-  std::vector<const IncomingEvent*> sources;           // appends[k] came from *sources[k]
 };
 
 struct Store::Impl {
@@ -122,7 +122,6 @@ struct Store::Impl {
   // takes generation `generation`).
   Result<SnapshotWrite> SubjectSnapshot(const std::string& subject, std::vector<size_t>* indices,
                                         const std::vector<LogAppend>& appends,
-                                        const std::vector<const IncomingEvent*>& sources,
                                         const std::vector<EventRecord>& new_records, const TrustedKeys& trusted,
                                         const std::string& keyset, uint64_t generation, bool* was_incremental) const;
 

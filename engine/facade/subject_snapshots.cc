@@ -42,7 +42,7 @@ Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<E
 
 Result<std::optional<SnapshotWrite>> IncrementalSnapshot(const EventLog& log, std::string_view subject,
                                                          const SnapshotBasis& stored,
-                                                         const std::vector<const json::Value*>& documents,
+                                                         const std::vector<EventRecordView>& records,
                                                          const std::vector<DocumentVerdict>& verdicts,
                                                          const TrustedKeys& keys) {
   using Step = std::optional<SnapshotWrite>;  // empty: declined
@@ -59,14 +59,14 @@ Result<std::optional<SnapshotWrite>> IncrementalSnapshot(const EventLog& log, st
       h.item_count, std::move(h.tail), h.aux,
       [&log, subject_copy](std::string_view key) { return log.GetIndexEntry(subject_copy, key); });
   if (!merge) return Step();
-  for (size_t i = 0; i < documents.size(); ++i) {
-    auto added = merge->Add(*documents[i], verdicts[i], keys);
+  for (size_t i = 0; i < records.size(); ++i) {
+    auto added = merge->Add(records[i], verdicts[i], keys);
     if (!added.ok()) return added.status();
     if (!*added) return Step();
   }
   SplitState split = merge->Finish();
   SnapshotWrite w;
-  w.header.covers = stored.covers + documents.size();
+  w.header.covers = stored.covers + records.size();
   w.header.keyset_digest = stored.keyset_digest;
   w.header.merge_version = stored.merge_version;
   w.header.head = std::string(kStateHead);

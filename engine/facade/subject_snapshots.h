@@ -32,12 +32,12 @@ Result<SnapshotWrite> FullSnapshot(std::string_view subject, const std::vector<E
                                    const std::vector<DocumentVerdict>& verdicts, const TrustedKeys& keys,
                                    const SnapshotBasis& basis, uint64_t generation, MergedState* state);
 
-// The stored snapshot advanced by `documents` (new to the subject, with their verdicts) without a
-// full merge; nullopt when the stored snapshot is not current for `stored` (covers, keys, version)
-// or a document needs a full merge.
+// The stored snapshot advanced by the documents whose event records are `records` (new to the
+// subject, with their verdicts) without a full merge; nullopt when the stored snapshot is not
+// current for `stored` (covers, keys, version) or a document needs a full merge.
 Result<std::optional<SnapshotWrite>> IncrementalSnapshot(const EventLog& log, std::string_view subject,
                                                          const SnapshotBasis& stored,
-                                                         const std::vector<const json::Value*>& documents,
+                                                         const std::vector<EventRecordView>& records,
                                                          const std::vector<DocumentVerdict>& verdicts,
                                                          const TrustedKeys& keys);
 

@@ -127,6 +127,10 @@ EventRecord MakeEventRecord(const json::Value& d, std::string_view canonical, co
   return RecordOf(d, canonical, spans);
 }
 
+EventRecord MakeEventRecord(const json::CanonicalText& document) {
+  return RecordOf(document.root(), document.text(), document.spans());
+}
+
 CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subject, const TrustedKeys& keys) {
   if (!document.is_object()) return {CheckDocument(document, subject, keys), MakeEventRecord(document)};
   std::string canonical;
@@ -288,24 +292,33 @@ Status merge_internal::RecordsToNodes(std::string_view subject, const std::vecto
   for (size_t i : distinct.invalid) invalid->push_back({verdicts[i].document_sha256, claim(records[i]), verdicts[i].reason});
   nodes->reserve(distinct.representatives.size());
   for (size_t i : distinct.representatives) {
-    const EventRecordView& r = records[i];
-    EventNode e;
-    e.claimed_event_id = nullptr;  // the merge makes it from event_id if the event turns out invalid
-    e.entry = r.entry;
-    e.signer = r.signer;
-    e.type = FindEventType(r.event_type);
-    if (e.type == nullptr) return Status::Corruption("a well-formed event of " + std::string(subject) + " has an unknown type");
-    e.document_sha256 = verdicts[i].document_sha256;
-    e.event_id = *r.event_id;
-    e.target = r.target;
-    e.key_id = *r.signer_key_id;
-    e.signer_id = r.signer_id;
-    e.created_at = r.created_at;
-    e.prev_event = r.prev_event;
-    e.supersedes = r.supersedes;
-    nodes->push_back(std::move(e));
+    auto node = NodeOfRecord(subject, records[i], verdicts[i].document_sha256);
+    if (!node.ok()) return node.status();
+    nodes->push_back(std::move(*node));
   }
   return Status::OK();
+}
+
+Result<merge_internal::EventNode> merge_internal::NodeOfRecord(std::string_view subject, const EventRecordView& r,
+                                                               std::string_view document_sha256) {
+  if (!r.has_event || !r.event_id || !r.signer_key_id) {
+    return Status::Corruption("a well-formed event of " + std::string(subject) + " has an incomplete record");
+  }
+  EventNode e;
+  e.claimed_event_id = nullptr;  // the merge makes it from event_id if the event turns out invalid
+  e.entry = r.entry;
+  e.signer = r.signer;
+  e.type = FindEventType(r.event_type);
+  if (e.type == nullptr) return Status::Corruption("a well-formed event of " + std::string(subject) + " has an unknown type");
+  e.document_sha256 = document_sha256;
+  e.event_id = *r.event_id;
+  e.target = r.target;
+  e.key_id = *r.signer_key_id;
+  e.signer_id = r.signer_id;
+  e.created_at = r.created_at;
+  e.prev_event = r.prev_event;
+  e.supersedes = r.supersedes;
+  return e;
 }
 
 Result<MergedState> MergeRecords(std::string_view subject, const std::vector<EventRecord>& records,

@@ -45,6 +45,10 @@ struct DistinctDocuments {
 DistinctDocuments SelectDistinct(const std::vector<DocumentVerdict>& verdicts,
                                  const std::function<std::string_view(size_t)>& event_id);
 
+// The node of a well-formed event's record (viewing it); kCorruption when the record is not one a
+// well-formed document gives (no event, no event_id or key id, an unknown type).
+Result<EventNode> NodeOfRecord(std::string_view subject, const EventRecordView& record, std::string_view document_sha256);
+
 // Section 3's results over event records, as MergeNodes takes them: one node per well-formed
 // event (its representative record, in event_id order) and the invalid entries. The ids the
 // entries point to are kept in *claimed; nodes view into `records` and `verdicts`.

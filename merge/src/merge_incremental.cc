@@ -282,22 +282,32 @@ std::optional<IncrementalMerge> IncrementalMerge::Resume(uint64_t applied_count,
   return IncrementalMerge(std::move(impl));
 }
 
-Result<bool> IncrementalMerge::Add(const json::Value& doc, const DocumentVerdict& verdict, const TrustedKeys& keys) {
+Result<bool> IncrementalMerge::Add(const json::Value& document, const DocumentVerdict& verdict, const TrustedKeys& keys) {
+  const EventRecord record = MakeEventRecord(document);
+  return Add(ViewOf(record), verdict, keys);
+}
+
+Result<bool> IncrementalMerge::Add(const EventRecordView& record, const DocumentVerdict& verdict, const TrustedKeys& keys) {
   Impl& m = *impl_;
   merge_internal::StateLayout& l = m.aux.layout;
   const uint64_t gen = m.aux.generation;
   std::vector<TailEdit> edits;
+  // The event_id an invalid_events entry shows (the record keeps it only when it is a string, all
+  // an entry ever shows).
+  const json::Value claimed_id = record.event_id ? json::Value::String(std::string(*record.event_id)) : json::Value();
 
   // (1) A document failing section 3 is one more invalid entry and nothing else.
   if (!verdict.well_formed()) {
-    m.InsertInvalid({verdict.document_sha256, doc.Find("event_id"), verdict.reason}, &edits);
+    m.InsertInvalid({verdict.document_sha256, &claimed_id, verdict.reason}, &edits);
     m.Count(l.event_count, 1, &edits);
     m.Count(l.invalid_event_count, 1, &edits);
     merge_internal::ApplyEdits(std::move(edits), &m.tail, &l);
     return true;
   }
 
-  const EventNode d = merge_internal::MakeEventNode(doc, verdict.document_sha256);
+  auto node = merge_internal::NodeOfRecord("the subject being merged", record, verdict.document_sha256);
+  if (!node.ok()) return node.status();
+  const EventNode& d = *node;
   IndexedEvent existing;
   // (2) A new event, not another copy of one (the representative could change).
   auto own = m.FindEvent(d.event_id, &existing);
@@ -357,7 +367,7 @@ Result<bool> IncrementalMerge::Add(const json::Value& doc, const DocumentVerdict
     }
   }
   if (!why.empty()) {  // D is invalid: one more invalid entry
-    m.InsertInvalid({verdict.document_sha256, doc.Find("event_id"), why}, &edits);
+    m.InsertInvalid({verdict.document_sha256, &claimed_id, why}, &edits);
     m.Count(l.event_count, 1, &edits);
     m.Count(l.invalid_event_count, 1, &edits);
     merge_internal::ApplyEdits(std::move(edits), &m.tail, &l);
@@ -424,7 +434,7 @@ Result<bool> IncrementalMerge::Add(const json::Value& doc, const DocumentVerdict
   m.Count(l.valid_event_count, 1, &edits);
   merge_internal::ApplyEdits(std::move(edits), &m.tail, &l);
 
-  std::string element = json::Canonical(*doc.Find("event_id"));
+  std::string element = json::Canonical(claimed_id);
   m.aux.after_applied.Update(m.aux.applied_count == 0 ? element : "," + element);
   ++m.aux.applied_count;
   m.added_applied.push_back(std::move(element));

@@ -42,6 +42,8 @@ struct EventRecord {
 EventRecord MakeEventRecord(const json::Value& document);
 EventRecord MakeEventRecord(const json::Value& document, std::string_view canonical,
                             const std::vector<json::MemberSpan>& spans);
+// The same for a text proven canonical (json::CanonicalText::proven()), read in place.
+EventRecord MakeEventRecord(const json::CanonicalText& document);
 
 // CheckDocument and MakeEventRecord from one canonical writing of the document (the merge of a
 // stream keeps only the record, and lets the parsed document go).

@@ -72,8 +72,11 @@ class IncrementalMerge {
   IncrementalMerge& operator=(IncrementalMerge&&) noexcept;
   ~IncrementalMerge();
 
-  // Merges one document not yet stored for the subject, with its section 3 verdict. false: the rules
-  // need a full merge (nothing was changed, but the caller merges in full and drops this object).
+  // Merges one document not yet stored for the subject, given by its event record, with its
+  // section 3 verdict. false: the rules need a full merge (nothing was changed, but the caller
+  // merges in full and drops this object).
+  Result<bool> Add(const EventRecordView& record, const DocumentVerdict& verdict, const TrustedKeys& keys);
+  // The same for a parsed document (its record is made first).
   Result<bool> Add(const json::Value& document, const DocumentVerdict& verdict, const TrustedKeys& keys);
 
   // After the Adds (once; the object is spent): the applied elements to append, the new tail and aux.

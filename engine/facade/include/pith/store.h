@@ -31,11 +31,20 @@ struct StoreOptions {
   std::string merge_version = std::string(kMergeV1);
 };
 
-// One received event document and the subject it was received for.
+// One received event document and the subject it was received for: parsed by the caller
+// (`document` is the parse of `raw`), or given as its bytes alone (FromBytes). Bytes alone are
+// read in place when they are canonical JSON, as producers write events (no value tree is built:
+// the fast path of `pith-merge ingest`), and parsed otherwise; bytes that are not a JSON document
+// fail the Append or Prepare with kInvalidInput naming the event.
 struct IncomingEvent {
   std::string subject;
   std::string raw;        // the bytes as received (kept verbatim)
-  json::Value document;   // their parse
+  json::Value document;   // their parse (unused when from_bytes)
+  bool from_bytes = false;
+
+  static IncomingEvent FromBytes(std::string subject, std::string raw) {
+    return {std::move(subject), std::move(raw), json::Value(), true};
+  }
 };
 
 struct AppendSummary {

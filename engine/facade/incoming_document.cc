@@ -1,0 +1,44 @@
+#include "incoming_document.h"
+
+namespace pith::store_internal {
+
+Status IncomingDocument::Read(const IncomingEvent& event) {
+  if (event.from_bytes) {
+    proof_ = std::make_unique<json::CanonicalText>(event.raw);
+    if (proof_->proven()) return Status::OK();
+    proof_.reset();
+    auto doc = json::Parse(event.raw);
+    if (!doc.ok()) return Status::InvalidInput("not a JSON document: " + doc.status().message());
+    parsed_ = std::move(*doc);
+    tree_ = &*parsed_;
+  } else {
+    tree_ = &event.document;
+  }
+  if (tree_->is_object()) {
+    json::AppendCanonicalObject(*tree_, &canonical_, &spans_);
+  } else {
+    canonical_ = json::Canonical(*tree_);
+  }
+  return Status::OK();
+}
+
+EventRecord IncomingDocument::Record() const {
+  if (proof_) return MakeEventRecord(*proof_);
+  return MakeEventRecord(*tree_, canonical_, spans_);
+}
+
+DocumentVerdict IncomingDocument::Check(std::string_view subject, const TrustedKeys& keys) const {
+  if (proof_) return CheckDocument(*proof_, subject, keys);
+  if (tree_->is_object()) return CheckDocument(*tree_, canonical_, spans_, subject, keys);
+  return CheckDocument(*tree_, subject, keys);
+}
+
+void IncomingDocument::Release() {
+  tree_ = nullptr;
+  parsed_.reset();
+  proof_.reset();
+  std::string().swap(canonical_);
+  std::vector<json::MemberSpan>().swap(spans_);
+}
+
+}  // namespace pith::store_internal
