@@ -243,7 +243,17 @@ Result<bool> EventLog::Contains(std::string_view subject, const Digest& document
 
 Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std::string, SnapshotWrite>& snapshots) {
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  rocksdb::WriteBatch batch;
+  // The batch's buffer is reserved once: grown by doubling, a batch of thousands of events
+  // (megabytes) would be copied over and over.
+  size_t estimate = 4096;
+  constexpr size_t kPerEventKeys = 512;  // subject keys, hashes, sequences, verdict (generously)
+  for (const LogAppend& e : events) estimate += e.raw.size() + e.record.size() + 2 * e.subject.size() + kPerEventKeys;
+  for (const auto& [subject, snapshot] : snapshots) {
+    estimate += snapshot.header.head.size() + snapshot.header.tail.size() + snapshot.header.aux.size() + 1024;
+    for (const std::string& item : snapshot.items) estimate += item.size() + 1;
+    for (const auto& [key, value] : snapshot.index) estimate += key.size() + value.size() + subject.size() + 32;
+  }
+  rocksdb::WriteBatch batch(estimate);
   std::map<std::string, uint64_t> sizes;  // subject -> size after this batch
   uint64_t sequence = impl_->next_sequence;
   for (const LogAppend& e : events) {
@@ -255,7 +265,7 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
     }
     auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
     if (!existing.ok()) return existing.status();
-    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), e.raw);
+    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), rocksdb::Slice(e.raw.data(), e.raw.size()));
     std::string prefix = SubjectPrefix(e.subject);
     std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
     if (!e.record.empty()) batch.Put(impl_->cf(kRecords), prefix + BigEndian64(it->second), hash + e.record);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pith/hash.h"
@@ -30,7 +31,7 @@ struct EventLogOptions {
 struct LogAppend {
   std::string subject;
   Digest document_hash{};
-  std::string raw;               // the bytes as received
+  std::string_view raw;          // the bytes as received (the caller keeps them until Append returns)
   std::string record;            // its event record (pith/event_record.h), kept in subject order
   std::string verdict_key;       // see VerdictKey()
   std::string verdict;           // section 3 reason, "" when well formed
