@@ -1,7 +1,8 @@
-// SHA-256: one-shot digests through OpenSSL's EVP (it uses the CPU's SHA extensions: about 4x
-// libsodium's speed on this project's machines, see tests/bench/RESULTS.md); the resumable stream
-// through libsodium, whose state layout is documented. Both compute the same function, and the
-// seed vectors pin it.
+// SHA-256 through OpenSSL (it uses the CPU's SHA extensions: about 4x libsodium's speed on this
+// project's machines, see tests/bench/RESULTS.md): one-shot digests through EVP, the resumable
+// stream through SHA256_CTX, whose midstate can be saved in a layout of our own (hash.h). Both
+// compute the same function; tests/hash_test.cc and the seed vectors pin it.
+#include <openssl/sha.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 
@@ -50,15 +51,21 @@ std::string Sha256Hex(std::string_view bytes) { return DigestHex(Sha256(bytes));
 
 namespace {
 
-static_assert(sizeof(crypto_hash_sha256_state) == 104, "libsodium's SHA-256 state is H[8], a bit count, a block");
+// The stream uses OpenSSL's SHA256_CTX, deprecated in OpenSSL 3 in favour of EVP, whose contexts
+// cannot save or resume a midstate. It runs the same block function as the one-shot digest (SHA
+// extensions where present): a state's digest hashes megabytes through it.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static_assert(sizeof(SHA256_CTX) <= sizeof(std::array<uint8_t, 112>), "the stream's state must hold a SHA256_CTX");
 
-crypto_hash_sha256_state Load(const std::array<uint8_t, 104>& raw) {
-  crypto_hash_sha256_state s;
-  std::memcpy(&s, raw.data(), sizeof s);
-  return s;
+// The context is kept as bytes (hash.h does not include OpenSSL) and copied in and out.
+SHA256_CTX Load(const std::array<uint8_t, 112>& raw) {
+  SHA256_CTX c;
+  std::memcpy(&c, raw.data(), sizeof c);
+  return c;
 }
 
-void Store(const crypto_hash_sha256_state& s, std::array<uint8_t, 104>* raw) { std::memcpy(raw->data(), &s, sizeof s); }
+void Store(const SHA256_CTX& c, std::array<uint8_t, 112>* raw) { std::memcpy(raw->data(), &c, sizeof c); }
 
 void PutBigEndian(uint64_t v, int bytes, std::string* out) {
   for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
@@ -73,47 +80,49 @@ uint64_t GetBigEndian(std::string_view in, int bytes) {
 }  // namespace
 
 Sha256Stream::Sha256Stream() {
-  EnsureSodium();
-  crypto_hash_sha256_state s;
-  crypto_hash_sha256_init(&s);
-  Store(s, &state_);
+  SHA256_CTX c;
+  SHA256_Init(&c);
+  Store(c, &state_);
 }
 
 void Sha256Stream::Update(std::string_view bytes) {
-  crypto_hash_sha256_state s = Load(state_);
-  crypto_hash_sha256_update(&s, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
-  Store(s, &state_);
+  SHA256_CTX c = Load(state_);
+  SHA256_Update(&c, bytes.data(), bytes.size());
+  Store(c, &state_);
 }
 
 Digest Sha256Stream::Final() const {
-  crypto_hash_sha256_state s = Load(state_);
+  SHA256_CTX c = Load(state_);
   Digest d;
-  crypto_hash_sha256_final(&s, d.data());
+  SHA256_Final(d.data(), &c);
   return d;
 }
 
 std::string Sha256Stream::Save() const {
-  crypto_hash_sha256_state s = Load(state_);
+  const SHA256_CTX c = Load(state_);
   std::string out;
-  for (uint32_t h : s.state) PutBigEndian(h, 4, &out);
-  const uint64_t bytes = s.count >> 3;  // libsodium counts bits
-  PutBigEndian(bytes, 8, &out);
-  out.append(reinterpret_cast<const char*>(s.buf), bytes % 64);
+  for (SHA_LONG h : c.h) PutBigEndian(h, 4, &out);
+  const uint64_t bits = (static_cast<uint64_t>(c.Nh) << 32) | c.Nl;
+  PutBigEndian(bits >> 3, 8, &out);
+  out.append(reinterpret_cast<const char*>(c.data), c.num);  // the unfinished block, as bytes
   return out;
 }
 
 std::optional<Sha256Stream> Sha256Stream::Restore(std::string_view saved) {
   if (saved.size() < 40) return std::nullopt;
-  crypto_hash_sha256_state s;
-  std::memset(&s, 0, sizeof s);
-  for (int i = 0; i < 8; ++i) s.state[i] = static_cast<uint32_t>(GetBigEndian(saved.substr(4 * static_cast<size_t>(i)), 4));
   const uint64_t bytes = GetBigEndian(saved.substr(32), 8);
   if (bytes >> 61 || saved.size() != 40 + bytes % 64) return std::nullopt;
-  s.count = bytes << 3;
-  std::memcpy(s.buf, saved.data() + 40, bytes % 64);
   Sha256Stream out;
-  Store(s, &out.state_);
+  SHA256_CTX c = Load(out.state_);
+  for (int i = 0; i < 8; ++i) c.h[i] = static_cast<SHA_LONG>(GetBigEndian(saved.substr(4 * static_cast<size_t>(i)), 4));
+  const uint64_t bits = bytes << 3;
+  c.Nl = static_cast<SHA_LONG>(bits & 0xFFFFFFFFu);
+  c.Nh = static_cast<SHA_LONG>(bits >> 32);
+  c.num = static_cast<unsigned int>(bytes % 64);
+  std::memcpy(c.data, saved.data() + 40, c.num);
+  Store(c, &out.state_);
   return out;
 }
+#pragma GCC diagnostic pop
 
 }  // namespace pith

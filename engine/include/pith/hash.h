@@ -29,7 +29,7 @@ class Sha256Stream {
   static std::optional<Sha256Stream> Restore(std::string_view saved);
 
  private:
-  alignas(8) std::array<uint8_t, 104> state_;  // a crypto_hash_sha256_state
+  alignas(8) std::array<uint8_t, 112> state_;  // an OpenSSL SHA256_CTX (hash.cc)
 };
 
 }  // namespace pith
