@@ -72,6 +72,8 @@ Result<std::optional<SnapshotWrite>> IncrementalSnapshot(const EventLog& log, st
   w.header.head = std::string(kStateHead);
   w.header.tail = std::move(split.tail);
   w.header.aux = std::move(split.aux);
+  w.tail_base = std::move(h.tail_pieces);  // the stored tail the step changed: only touched pieces are rewritten
+  w.tail_changes = std::move(split.tail_changes);
   w.replace = false;
   w.items = std::move(split.applied);
   w.index = merge->index_writes();

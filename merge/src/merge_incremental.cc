@@ -169,6 +169,15 @@ struct IncrementalMerge::Impl {
   IndexReader reader;
   IndexEntries writes;
   std::vector<std::string> added_applied;
+  std::vector<SpliceBatch> changes;  // every batch of edits applied to the tail, in order
+
+  // Applies one batch of edits to the tail (and its layout), noting where they fell.
+  void Apply(std::vector<TailEdit> edits) {
+    SpliceBatch batch;
+    for (const TailEdit& e : edits) batch.push_back({e.pos, e.erase, e.insert.size()});
+    changes.push_back(std::move(batch));
+    merge_internal::ApplyEdits(std::move(edits), &tail, &aux.layout);
+  }
 
   Result<std::optional<std::string>> Lookup(const std::string& key) const {
     if (auto it = writes.find(key); it != writes.end()) return std::optional<std::string>(it->second);
@@ -301,7 +310,7 @@ Result<bool> IncrementalMerge::Add(const EventRecordView& record, const Document
     m.InsertInvalid({verdict.document_sha256, &claimed_id, verdict.reason}, &edits);
     m.Count(l.event_count, 1, &edits);
     m.Count(l.invalid_event_count, 1, &edits);
-    merge_internal::ApplyEdits(std::move(edits), &m.tail, &l);
+    m.Apply(std::move(edits));
     return true;
   }
 
@@ -370,7 +379,7 @@ Result<bool> IncrementalMerge::Add(const EventRecordView& record, const Document
     m.InsertInvalid({verdict.document_sha256, &claimed_id, why}, &edits);
     m.Count(l.event_count, 1, &edits);
     m.Count(l.invalid_event_count, 1, &edits);
-    merge_internal::ApplyEdits(std::move(edits), &m.tail, &l);
+    m.Apply(std::move(edits));
     m.Put(d.event_id, Indexed(d, Fate::kInvalid));
     m.MarkMissing(d, prev.has_value(), supersedes);
     return true;
@@ -397,7 +406,7 @@ Result<bool> IncrementalMerge::Add(const EventRecordView& record, const Document
   if (prev && prev->fate == Fate::kExcluded) {
     m.Count(l.event_count, 1, &edits);
     m.Count(l.valid_event_count, 1, &edits);
-    merge_internal::ApplyEdits(std::move(edits), &m.tail, &l);
+    m.Apply(std::move(edits));
     m.Put(d.event_id, Indexed(d, Fate::kExcluded));
     PITH_RETURN_IF_ERROR(take_chain_position());
     return true;
@@ -424,7 +433,7 @@ Result<bool> IncrementalMerge::Add(const EventRecordView& record, const Document
   // Everything is decided; from here on the step only writes.
   if (!removals.empty()) {
     for (const auto& [type_index, spans] : removals) edits.push_back(m.RemoveEntries(type_index, spans));
-    merge_internal::ApplyEdits(std::move(edits), &m.tail, &l);
+    m.Apply(std::move(edits));
     edits.clear();
   }
   const size_t t = TypeIndex(d.type);
@@ -432,7 +441,7 @@ Result<bool> IncrementalMerge::Add(const EventRecordView& record, const Document
   edits.push_back({l.list_close[t], 0, EntryText(d, list_empty)});
   m.Count(l.event_count, 1, &edits);
   m.Count(l.valid_event_count, 1, &edits);
-  merge_internal::ApplyEdits(std::move(edits), &m.tail, &l);
+  m.Apply(std::move(edits));
 
   std::string element = json::Canonical(claimed_id);
   m.aux.after_applied.Update(m.aux.applied_count == 0 ? element : "," + element);
@@ -453,9 +462,11 @@ SplitState IncrementalMerge::Finish() {
   Impl& m = *impl_;
   std::string hex = DigestHex(merge_internal::StateDigest(m.aux.after_applied, m.tail, m.aux.layout));
   m.tail.replace(m.aux.layout.sha_hex, 64, hex);
+  m.changes.push_back({{m.aux.layout.sha_hex, 64, 64}});
   SplitState out;
   out.applied = std::move(m.added_applied);
   out.tail = std::move(m.tail);
+  out.tail_changes = std::move(m.changes);
   out.aux = merge_internal::EncodeAux(m.aux);
   return out;
 }

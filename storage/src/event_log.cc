@@ -10,10 +10,12 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 
 #include "key_layout.h"
 #include "pith/codec.h"
 #include "snapshot_codec.h"
+#include "tail_pieces.h"
 
 namespace pith {
 
@@ -29,11 +31,11 @@ namespace {
 // Column families, in the order they are opened (handles_ index).
 enum Family : size_t {
   kDefault, kMeta, kEvents, kSubjects, kSubjectLog, kMembership, kSequence, kVerdicts, kSnapshots, kKeys,
-  kStateItems, kSubjectIndex, kRecords, kFamilyCount
+  kStateItems, kSubjectIndex, kRecords, kStateTail, kFamilyCount
 };
 const char* const kFamilyNames[kFamilyCount] = {"default", "meta", "events", "subjects", "subject_log",
                                                 "membership", "sequence", "verdicts", "snapshots", "keys",
-                                                "state_items", "subject_index", "records"};
+                                                "state_items", "subject_index", "records", "state_tail"};
 
 constexpr char kFormatKey[] = "format";
 constexpr char kNextSequenceKey[] = "next_sequence";
@@ -104,7 +106,60 @@ struct EventLog::Impl {
     auto count = ItemCount(subject, read);
     if (!count.ok()) return count.status();
     header->item_count = *count;
+    header->tail.reserve(header->tail_size);
+    PITH_RETURN_IF_ERROR(ReadTail(subject, read, &header->tail, &header->tail_pieces));
+    if (header->tail.size() != header->tail_size) {
+      return Status::Corruption("the state tail of " + std::string(subject) + " misses pieces");
+    }
     return header;
+  }
+
+  // The subject's tail pieces, in id order, and the tail they make.
+  Status ReadTail(std::string_view subject, const rocksdb::ReadOptions& read, std::string* tail,
+                  std::vector<TailPiece>* pieces) const {
+    const std::string prefix = SubjectPrefix(subject);
+    // A tail is read whole, once per append or state read: its blocks would only evict others.
+    rocksdb::ReadOptions scan = read;
+    scan.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(scan, cf(kStateTail)));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (it->key().size() != prefix.size() + 8 || it->value().empty()) {
+        return Status::Corruption("a state tail piece of " + std::string(subject) + " is malformed");
+      }
+      const uint64_t id = ReadBigEndian64(std::string_view(it->key().data() + prefix.size(), 8));
+      pieces->push_back({id, it->value().size()});
+      tail->append(it->value().data(), it->value().size());
+    }
+    return FromRocks(it->status(), "reading a state tail");
+  }
+
+  // Adds the tail of `w` to `batch`: the pieces its changes touch, or every piece afresh.
+  Status WriteTail(rocksdb::WriteBatch* batch, const std::string& subject, const SnapshotWrite& w) {
+    const std::string& tail = w.header.tail;
+    std::optional<storage_internal::TailRewrite> plan;
+    if (!w.tail_changes.empty()) plan = storage_internal::PlanTailRewrite(w.tail_base, w.tail_changes, tail.size());
+    if (!plan) {
+      plan.emplace();
+      std::set<uint64_t> fresh;
+      uint64_t at = 0;
+      for (const TailPiece& p : storage_internal::FreshPieces(tail.size())) {
+        plan->puts.push_back({p.id, at, at + p.size});
+        fresh.insert(p.id);
+        at += p.size;
+      }
+      std::string stored;
+      std::vector<TailPiece> stored_pieces;
+      PITH_RETURN_IF_ERROR(ReadTail(subject, rocksdb::ReadOptions(), &stored, &stored_pieces));
+      for (const TailPiece& p : stored_pieces) {
+        if (fresh.count(p.id) == 0) plan->deletes.push_back(p.id);
+      }
+    }
+    for (const storage_internal::PieceWrite& p : plan->puts) {
+      batch->Put(cf(kStateTail), storage_internal::TailPieceKey(subject, p.id),
+                 rocksdb::Slice(tail.data() + p.begin, p.end - p.begin));
+    }
+    for (uint64_t id : plan->deletes) batch->Delete(cf(kStateTail), storage_internal::TailPieceKey(subject, id));
+    return Status::OK();
   }
 
   Result<uint64_t> ItemCount(std::string_view subject, const rocksdb::ReadOptions& read) const {
@@ -118,7 +173,13 @@ struct EventLog::Impl {
   Status WriteSnapshot(rocksdb::WriteBatch* batch, const std::string& subject, const SnapshotWrite& w) {
     auto old_count = ItemCount(subject, rocksdb::ReadOptions());
     if (!old_count.ok()) return old_count.status();
-    SnapshotHeader header = w.header;
+    SnapshotHeader header;  // w.header without its tail (written in pieces, not copied)
+    header.covers = w.header.covers;
+    header.keyset_digest = w.header.keyset_digest;
+    header.merge_version = w.header.merge_version;
+    header.head = w.header.head;
+    header.aux = w.header.aux;
+    header.tail_size = w.header.tail.size();
     uint64_t first = 0;  // the first item index to (re)write
     std::string partial;  // the stored items of a chunk the new items continue
     if (w.replace) {
@@ -144,6 +205,7 @@ struct EventLog::Impl {
       batch->Put(cf(kStateItems), ChunkKey(subject, chunk), value);
       at = chunk_end;
     }
+    PITH_RETURN_IF_ERROR(WriteTail(batch, subject, w));
     batch->Put(cf(kSnapshots), subject, storage_internal::EncodeSnapshotHeader(header));
     batch->Put(cf(kStateItems), storage_internal::CountKey(subject), BigEndian64(header.item_count));
     const std::string prefix = SubjectPrefix(subject);

@@ -33,23 +33,25 @@ std::string EncodeSnapshotHeader(const SnapshotHeader& h) {
   PutBytes(h.merge_version, &out);
   PutBytes(h.head, &out);
   PutBytes(h.aux, &out);
-  out += h.tail;
+  out += BigEndian64(h.tail_size);
   return out;
 }
 
 std::optional<SnapshotHeader> DecodeSnapshotHeader(std::string_view in) {
   SnapshotHeader h;
   if (!TakeU64(&in, &h.covers) || !TakeBytes(&in, &h.keyset_digest) || !TakeBytes(&in, &h.merge_version) ||
-      !TakeBytes(&in, &h.head) || !TakeBytes(&in, &h.aux)) {
+      !TakeBytes(&in, &h.head) || !TakeBytes(&in, &h.aux) || !TakeU64(&in, &h.tail_size)) {
     return std::nullopt;
   }
-  h.tail.assign(in);
+  if (!in.empty()) return std::nullopt;
   return h;
 }
 
 std::string CountKey(std::string_view subject) { return SubjectPrefix(subject); }
 
 std::string ChunkKey(std::string_view subject, uint64_t chunk) { return SubjectPrefix(subject) + BigEndian64(chunk); }
+
+std::string TailPieceKey(std::string_view subject, uint64_t id) { return SubjectPrefix(subject) + BigEndian64(id); }
 
 std::string JoinItems(const std::vector<std::string>& items, size_t first, size_t n) {
   std::string out;

@@ -22,6 +22,7 @@
 #include "pith/json.h"
 #include "pith/keys.h"
 #include "pith/merge.h"
+#include "pith/splice.h"
 #include "pith/status.h"
 
 namespace pith {
@@ -32,6 +33,9 @@ struct SplitState {
   std::vector<std::string> applied;  // canonical elements of applied_event_ids (all, or those added)
   std::string tail;                  // the bytes after them, from the ']' closing applied_event_ids
   std::string aux;                   // opaque, see above
+  // After a step: how `tail` was made from the tail the step resumed from, batch after batch
+  // (empty after a full merge).
+  std::vector<SpliceBatch> tail_changes;
 };
 
 // One subject's index entries, keyed relative to the subject.

@@ -16,11 +16,12 @@
 #include <vector>
 
 #include "pith/hash.h"
+#include "pith/splice.h"
 #include "pith/status.h"
 
 namespace pith {
 
-inline constexpr std::string_view kStoreFormat = "pith-store-3";
+inline constexpr std::string_view kStoreFormat = "pith-store-4";
 
 struct EventLogOptions {
   bool create_if_missing = true;
@@ -45,9 +46,16 @@ struct Snapshot {
   std::string state;           // canon(state)
 };
 
+// One stored piece of a snapshot's tail: its id (pieces are in id order) and size.
+struct TailPiece {
+  uint64_t id = 0;
+  uint64_t size = 0;
+};
+
 // A snapshot as kept: the state split as head + join(items, ",") + tail, the items stored apart in
-// chunks so that appending items rewrites O(1) bytes of them, and an `aux` record kept beside it
-// (opaque to the log: the incremental merge's offsets and hash midstate).
+// chunks so that appending items rewrites O(1) bytes of them, the tail in pieces so that an edit
+// rewrites the pieces it touches, and an `aux` record kept beside it (opaque to the log: the
+// incremental merge's offsets and hash midstate).
 struct SnapshotHeader {
   uint64_t covers = 0;
   std::string keyset_digest;
@@ -55,6 +63,8 @@ struct SnapshotHeader {
   std::string head;
   uint64_t item_count = 0;
   std::string tail;
+  uint64_t tail_size = 0;              // as stored (set when read; written from tail.size())
+  std::vector<TailPiece> tail_pieces;  // how the tail is stored (set when read; ignored on write)
   std::string aux;
 };
 
@@ -65,6 +75,11 @@ struct SnapshotWrite {
   bool replace = true;              // items: all of them (true), or appended to the stored ones (false)
   std::vector<std::string> items;
   std::map<std::string, std::string> index;
+  // When set, header.tail is the stored tail (stored as tail_base, as GetSnapshotHeader read it)
+  // changed by these splices: only the pieces they touch are rewritten. Else the tail is written
+  // afresh.
+  std::vector<TailPiece> tail_base;
+  std::vector<SpliceBatch> tail_changes;
 };
 
 struct SubjectEntry {
