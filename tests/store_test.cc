@@ -58,6 +58,17 @@ class StoreTest : public ::testing::Test {
 
   static json::Value Seed() { return testing::SeedBundle(); }
 
+  // `count` generated subjects numbered from `first`, each of min_events to min_events + 9 events.
+  static std::vector<testing::GeneratedSubject> MakeSubjects(int count, int first, int min_events,
+                                                             const SigningKey& registry, const SigningKey& stranger,
+                                                             std::mt19937_64& rng) {
+    std::vector<testing::GeneratedSubject> subjects;
+    for (int i = 0; i < count; ++i) {
+      subjects.push_back(testing::MakeSubject(first + i, min_events + static_cast<int>(rng() % 10), registry, stranger, rng));
+    }
+    return subjects;
+  }
+
   fs::path dir_;
 };
 
@@ -289,10 +300,6 @@ TEST_F(StoreTest, ReadersRunWhileOneWriterAppends) {
   EXPECT_GT(reads, 0u);
 }
 
-// Prepare and Commit: batches prepared side by side (one on another thread while the other
-// commits, as ingest does) and committed in order give what appending them in order gives, byte
-// for byte; overlaps between them become duplicates; a key added between Prepare and Commit is
-// used (the checks are redone); a preparation belongs to its store.
 // Bytes given alone (IncomingEvent::FromBytes) append exactly as their parse does: the same log,
 // verdicts and states, whether the store reads them in place (canonical) or parses them; the bytes
 // are kept verbatim; bytes that are not JSON fail the append, naming the event, and write nothing.
@@ -300,8 +307,7 @@ TEST_F(StoreTest, EventsGivenAsBytesAppendAsParsedOnesDo) {
   SigningKey registry = testing::FixedKey("registry-f");
   SigningKey stranger = testing::FixedKey("stranger");
   std::mt19937_64 rng(6);
-  std::vector<testing::GeneratedSubject> subjects;
-  for (int i = 0; i < 8; ++i) subjects.push_back(testing::MakeSubject(700 + i, 5 + rng() % 10, registry, stranger, rng));
+  const std::vector<testing::GeneratedSubject> subjects = MakeSubjects(8, 700, 5, registry, stranger, rng);
   // Documents no event has the shape of: section 3 calls them malformed whichever way they came.
   const std::vector<json::Value> odd = {json::Value::String("not an event"), json::Value::Array({}),
                                         json::Value::Object({{"event_id", json::Value::String("x")}})};
@@ -361,12 +367,15 @@ TEST_F(StoreTest, EventsGivenAsBytesAppendAsParsedOnesDo) {
   EXPECT_NE(InForm(2, "", subjects[0].events[0]).raw, canonical);
 }
 
+// Prepare and Commit: batches prepared side by side (one on another thread while the other
+// commits, as ingest does) and committed in order give what appending them in order gives, byte
+// for byte; overlaps between them become duplicates; a key added between Prepare and Commit is
+// used (the checks are redone); a preparation belongs to its store.
 TEST_F(StoreTest, PreparedAppendsCommitAsAppendsDo) {
   SigningKey registry = testing::FixedKey("registry-e");
   SigningKey stranger = testing::FixedKey("stranger");
   std::mt19937_64 rng(5);
-  std::vector<testing::GeneratedSubject> subjects;
-  for (int i = 0; i < 12; ++i) subjects.push_back(testing::MakeSubject(500 + i, 6 + rng() % 10, registry, stranger, rng));
+  const std::vector<testing::GeneratedSubject> subjects = MakeSubjects(12, 500, 6, registry, stranger, rng);
   // Three overlapping batches: the second repeats part of the first.
   std::vector<std::vector<IncomingEvent>> batches(3);
   for (size_t i = 0; i < subjects.size(); ++i) {
