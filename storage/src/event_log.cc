@@ -9,8 +9,8 @@
 #include <rocksdb/write_batch.h>
 
 #include <atomic>
+#include <limits>
 #include <mutex>
-#include <set>
 
 #include "key_layout.h"
 #include "pith/codec.h"
@@ -139,19 +139,19 @@ struct EventLog::Impl {
     std::optional<storage_internal::TailRewrite> plan;
     if (!w.tail_changes.empty()) plan = storage_internal::PlanTailRewrite(w.tail_base, w.tail_changes, tail.size());
     if (!plan) {
+      // Afresh: whatever pieces the subject had go (one range deletion, before the new pieces in
+      // the same batch, so they survive it), then the tail in fresh pieces.
+      auto stored = Get(kSnapshots, rocksdb::Slice(subject.data(), subject.size()));
+      if (!stored.ok()) return stored.status();
+      if (stored->has_value()) {
+        batch->DeleteRange(cf(kStateTail), storage_internal::TailPieceKey(subject, 0),
+                           storage_internal::TailPieceKey(subject, std::numeric_limits<uint64_t>::max()));
+      }
       plan.emplace();
-      std::set<uint64_t> fresh;
       uint64_t at = 0;
       for (const TailPiece& p : storage_internal::FreshPieces(tail.size())) {
         plan->puts.push_back({p.id, at, at + p.size});
-        fresh.insert(p.id);
         at += p.size;
-      }
-      std::string stored;
-      std::vector<TailPiece> stored_pieces;
-      PITH_RETURN_IF_ERROR(ReadTail(subject, rocksdb::ReadOptions(), &stored, &stored_pieces));
-      for (const TailPiece& p : stored_pieces) {
-        if (fresh.count(p.id) == 0) plan->deletes.push_back(p.id);
       }
     }
     for (const storage_internal::PieceWrite& p : plan->puts) {

@@ -15,6 +15,8 @@ namespace pith::storage_internal {
 
 inline constexpr uint64_t kTailPieceBytes = 64u << 10;
 inline constexpr uint64_t kTailIdGap = uint64_t{1} << 32;  // between fresh pieces: room to split
+// Every id is below UINT64_MAX (a split stays below the next piece's id, or below UINT64_MAX after
+// the last piece), so [0, UINT64_MAX) covers a subject's pieces.
 
 // The pieces of a tail of `size` bytes written afresh (ids kTailIdGap, 2 * kTailIdGap, ...).
 std::vector<TailPiece> FreshPieces(uint64_t size);
