@@ -19,7 +19,7 @@ if ! [[ $seconds =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   exit 2
 fi
 root=$(cd "$(dirname "$0")/.." && pwd)
-targets=${PITH_FUZZ_TARGETS:-json event bundle merge jsonl}
+targets=${PITH_FUZZ_TARGETS:-json event bundle merge jsonl stored}
 
 if [ -n "${PITH_FUZZ_BUILD_DIR:-}" ]; then
   build=$PITH_FUZZ_BUILD_DIR

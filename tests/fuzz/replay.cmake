@@ -5,7 +5,7 @@
 
 set(PITH_FUZZ_SOURCE_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-foreach(target json event bundle merge jsonl)
+foreach(target json event bundle merge jsonl stored)
   set(exe fuzz_${target}_replay)
   add_executable(${exe} ${PITH_FUZZ_SOURCE_DIR}/fuzz_${target}.cc ${PITH_FUZZ_SOURCE_DIR}/replay_main.cc)
   target_include_directories(${exe} PRIVATE ${PITH_FUZZ_SOURCE_DIR})
@@ -17,6 +17,10 @@ endforeach()
 
 # The json target also checks the merge's pass-1 subject scan (an internal of merge/).
 target_include_directories(fuzz_json_replay PRIVATE ${PROJECT_SOURCE_DIR}/merge/src)
+
+# The stored-data target reads the store's internals (storage/src).
+target_link_libraries(fuzz_stored_replay PRIVATE pith_storage)
+target_include_directories(fuzz_stored_replay PRIVATE ${PROJECT_SOURCE_DIR}/storage/src)
 
 # The CLI's .jsonl reader, compiled from its own sources (tools/ has no library target).
 target_sources(fuzz_jsonl_replay PRIVATE ${PROJECT_SOURCE_DIR}/tools/event_inputs.cc ${PROJECT_SOURCE_DIR}/tools/cli_common.cc)
