@@ -36,6 +36,13 @@ mv "$work/part-aa" "$work/part-aa.jsonl"; mv "$work/part-ab" "$work/part-ab.json
 "$bin" merge --keys "$work/key.json" "$work/part-ab.jsonl" "$work/part-aa.jsonl" >"$work/split.txt"
 same "split across files" "$work/one.txt" "$work/split.txt"
 
+# Blank lines, lines of spaces (longer than the gap pass 2 reads across) and CRLF endings
+# between the events change nothing (pass 2 reads a subject's lines back in runs).
+awk '{ printf "%s\r\n", $0; if (NR % 3 == 0) print ""; if (NR % 7 == 0) printf "%300s\n", "" }' \
+  "$work/events.jsonl" >"$work/spaced.jsonl"
+"$bin" merge --keys "$work/key.json" "$work/spaced.jsonl" >"$work/spaced.txt"
+same "blank lines, spaces and CRLF" "$work/one.txt" "$work/spaced.txt"
+
 # Another locale in the environment changes nothing (numbers and order never use it).
 LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 "$bin" merge --keys "$work/key.json" "$work/events.jsonl" >"$work/locale.txt" 2>/dev/null
 same "another locale" "$work/one.txt" "$work/locale.txt"

@@ -119,6 +119,35 @@ void StreamMerger::AddDocuments(const std::string& subject, std::vector<json::Va
   for (json::Value& d : documents) target.push_back(std::move(d));
 }
 
+// The lines `refs` names, read back in runs: lines that lie close together in one file (a subject's
+// lines usually follow each other) come in one pread of up to kMaxRun bytes, and (*texts)[i] views
+// line i inside its run, kept in *runs.
+Status StreamMerger::ReadLines(const std::vector<LineRef>& refs, const std::vector<int>& fds,
+                               std::vector<std::string>* runs, std::vector<std::string_view>* texts) {
+  constexpr uint64_t kMaxGap = 256;         // bytes between two lines read along (blank lines, CRs)
+  constexpr uint64_t kMaxRun = 4u << 20;  // one read at most; a longer line is a run of its own
+  texts->assign(refs.size(), std::string_view());
+  runs->reserve(runs->size() + refs.size());  // never reallocated: views into short (inline) strings stay valid
+  for (size_t first = 0; first < refs.size();) {
+    const uint64_t start = refs[first].offset;
+    uint64_t end = start + refs[first].length;
+    size_t last = first + 1;
+    while (last < refs.size() && refs[last].file == refs[first].file && refs[last].offset >= end &&
+           refs[last].offset - end <= kMaxGap && refs[last].offset + refs[last].length - start <= kMaxRun) {
+      end = refs[last].offset + refs[last].length;
+      ++last;
+    }
+    if (end - start > UINT32_MAX) return Status::Internal("a run of lines longer than a line may be");
+    runs->emplace_back();
+    PITH_RETURN_IF_ERROR(ReadAt(fds[refs[first].file], start, static_cast<uint32_t>(end - start), &runs->back()));
+    for (size_t i = first; i < last; ++i) {
+      (*texts)[i] = std::string_view(runs->back()).substr(refs[i].offset - start, refs[i].length);
+    }
+    first = last;
+  }
+  return Status::OK();
+}
+
 Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
                                                unsigned threads, const TrustedKeys& keys, const std::string& merge_version,
                                                std::vector<RefusedLine>* refused_lines) {
@@ -129,17 +158,16 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
   const size_t n_lines = inputs->lines.size();
   const size_t n = n_lines + inputs->documents.size();
   std::vector<CheckedRecord> checked(n);
-  std::vector<Status> read_errors(n_lines);
   std::vector<std::optional<json::ParseError>> refused(n_lines);
+  std::vector<std::string> runs;
+  std::vector<std::string_view> texts;
+  PITH_RETURN_IF_ERROR(ReadLines(inputs->lines, fds, &runs, &texts));
   ParallelFor(n, threads, [&](size_t i) {
     if (i >= n_lines) {
       checked[i] = CheckAndRecord(inputs->documents[i - n_lines], subject, keys);
       return;
     }
-    std::string text;
-    const LineRef& ref = inputs->lines[i];
-    read_errors[i] = ReadAt(fds[ref.file], ref.offset, ref.length, &text);
-    if (!read_errors[i].ok()) return;
+    const std::string_view text = texts[i];
     // Most lines are canonical already: then they are read in place, with no tree and no rewrite.
     if (const json::CanonicalText canonical(text); canonical.proven()) {
       checked[i] = CheckAndRecord(canonical, subject, keys);
@@ -153,7 +181,7 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
     }
     checked[i] = CheckAndRecord(*doc, subject, keys);
   });
-  for (const Status& s : read_errors) PITH_RETURN_IF_ERROR(s);
+  runs.clear();
   std::vector<EventRecord> records;
   std::vector<DocumentVerdict> verdicts;
   records.reserve(n);

@@ -79,6 +79,10 @@ class StreamMerger {
   Result<std::optional<MergedState>> MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
                                    unsigned threads, const TrustedKeys& keys, const std::string& merge_version,
                                    std::vector<RefusedLine>* refused);
+  // The lines `refs` names, read back in runs (lines close together in one file come in one read):
+  // (*texts)[i] views line i inside its run, kept in *runs.
+  static Status ReadLines(const std::vector<LineRef>& refs, const std::vector<int>& fds, std::vector<std::string>* runs,
+                          std::vector<std::string_view>* texts);
   // Adds the refused lines to problems_ as FILE:LINE:COL, reading each file once.
   Status ReportRefusedLines(std::vector<RefusedLine> lines, const std::vector<int>& fds);
 
