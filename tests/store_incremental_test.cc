@@ -5,6 +5,7 @@
 // information only (it asserts none).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -12,6 +13,8 @@
 #include <map>
 #include <random>
 #include <set>
+
+#include <rocksdb/db.h>
 
 #include "pith/event_builder.h"
 #include "pith/event_record.h"
@@ -178,6 +181,37 @@ TEST_F(IncrementalTest, LargeTailsKeepExactlyTheirPieces) {
   problems = store_->Check();
   ASSERT_TRUE(problems.ok());
   EXPECT_TRUE(problems->empty()) << problems->front();
+
+  // A piece lost on disk: the state is refused as corrupt, never served short, and check names it.
+  store_.reset();
+  {
+    std::vector<std::string> families;
+    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.string(), &families).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& f : families) descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.string(), descriptors, &handles, &db).ok());
+    const size_t tail = std::find(families.begin(), families.end(), "state_tail") - families.begin();
+    ASSERT_LT(tail, families.size());
+    std::vector<std::string> keys;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[tail]));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) keys.push_back(it->key().ToString());
+    it.reset();
+    ASSERT_GE(keys.size(), 4u);  // the big tail spans several pieces
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[tail], keys[1]).ok());
+    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
+    delete db;
+  }
+  Open();
+  auto damaged = store_->State(subject_);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().code(), Status::Code::kCorruption);
+  EXPECT_NE(damaged.status().message().find("misses pieces"), std::string::npos) << damaged.status().ToString();
+  problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  ASSERT_FALSE(problems->empty());
+  EXPECT_NE(problems->front().find(subject_), std::string::npos) << problems->front();
 }
 
 TEST_F(IncrementalTest, HeadOfChainAppendsAreIncremental) {
