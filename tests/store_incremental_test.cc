@@ -5,7 +5,6 @@
 // information only (it asserts none).
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -14,14 +13,13 @@
 #include <random>
 #include <set>
 
-#include <rocksdb/db.h>
-
 #include "pith/event_builder.h"
 #include "pith/event_record.h"
 #include "pith/hash.h"
 #include "pith/merge.h"
 #include "pith/merge_incremental.h"
 #include "pith/store.h"
+#include "support/raw_rocksdb.h"
 #include "support/test_events.h"
 
 namespace pith {
@@ -184,25 +182,15 @@ TEST_F(IncrementalTest, LargeTailsKeepExactlyTheirPieces) {
 
   // A piece lost on disk: the state is refused as corrupt, never served short, and check names it.
   store_.reset();
-  {
-    std::vector<std::string> families;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.string(), &families).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const std::string& f : families) descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.string(), descriptors, &handles, &db).ok());
-    const size_t tail = std::find(families.begin(), families.end(), "state_tail") - families.begin();
-    ASSERT_LT(tail, families.size());
+  ASSERT_TRUE(testing::WithRawRocksDb(dir_.string(), [](rocksdb::DB* db, const testing::RawFamilies& families) {
+    ASSERT_EQ(families.count("state_tail"), 1u);
     std::vector<std::string> keys;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), handles[tail]));
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), families.at("state_tail")));
     for (it->SeekToFirst(); it->Valid(); it->Next()) keys.push_back(it->key().ToString());
     it.reset();
     ASSERT_GE(keys.size(), 4u);  // the big tail spans several pieces
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), handles[tail], keys[1]).ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
-  }
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), families.at("state_tail"), keys[1]).ok());
+  }));
   Open();
   auto damaged = store_->State(subject_);
   ASSERT_FALSE(damaged.ok());

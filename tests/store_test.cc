@@ -12,12 +12,11 @@
 #include <sstream>
 #include <thread>
 
-#include <rocksdb/db.h>
-
 #include "pith/bundle_export.h"
 #include "pith/hash.h"
 #include "pith/merge.h"
 #include "pith/store.h"
+#include "support/raw_rocksdb.h"
 #include "support/seed_data.h"
 #include "support/test_events.h"
 
@@ -132,20 +131,10 @@ TEST_F(StoreTest, MissingStoreIsNotCreatedUnlessAsked) {
 
 TEST_F(StoreTest, AnotherFormatVersionIsRefused) {
   { OpenStore(); }
-  {
-    std::vector<std::string> families;
-    ASSERT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir_.string(), &families).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const std::string& f : families) descriptors.emplace_back(f, rocksdb::ColumnFamilyOptions());
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* db = nullptr;
-    ASSERT_TRUE(rocksdb::DB::Open(rocksdb::DBOptions(), dir_.string(), descriptors, &handles, &db).ok());
-    size_t meta = std::find(families.begin(), families.end(), "meta") - families.begin();
-    ASSERT_LT(meta, families.size());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), handles[meta], "format", "pith-store-999").ok());
-    for (auto* h : handles) db->DestroyColumnFamilyHandle(h);
-    delete db;
-  }
+  ASSERT_TRUE(testing::WithRawRocksDb(dir_.string(), [](rocksdb::DB* db, const testing::RawFamilies& families) {
+    ASSERT_EQ(families.count("meta"), 1u);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("meta"), "format", "pith-store-999").ok());
+  }));
   auto store = Store::Open(dir_.string(), {});
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Status::Code::kUnsupported);
