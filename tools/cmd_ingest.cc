@@ -66,13 +66,11 @@ class Ingester {
     while ((*reader)->Next(&line)) {
       totals_.bytes += line.length + 1;
       if (line.too_long) {
-        ReportError(path + ":" + std::to_string(line.number),
-                    "line of " + std::to_string(line.length) + " bytes, longer than the document limit (" +
-                        std::to_string(limit) + "); skipped");
+        ReportError(path + ":" + std::to_string(line.number), TooLongLineMessage(line, limit) + "; skipped");
         ++totals_.bad_lines;
         continue;
       }
-      if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      if (IsBlankLine(line.text)) continue;
       lines.emplace_back(std::string(line.text), line.number);
       if (lines.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(AddLines(path, &lines));
     }
@@ -84,44 +82,49 @@ class Ingester {
   // producers write events) goes to the store as its bytes alone, read in place there; any other
   // line is parsed here, so that a line that is not JSON is reported and skipped.
   Status AddLines(const std::string& path, std::vector<std::pair<std::string, size_t>>* lines) {
-    std::vector<char> proven(lines->size(), 0);
-    std::vector<std::optional<std::string>> subjects(lines->size());  // of proven lines
-    std::vector<std::optional<json::Value>> docs(lines->size());      // of the others
-    std::vector<json::ParseError> errors(lines->size());
+    struct Read {
+      bool readable = false;               // proven canonical, or parsed into doc
+      std::optional<json::Value> doc;      // when parsed (not proven)
+      std::optional<std::string> subject;  // its subject_pith_number string
+      json::ParseError error;              // when not readable
+    };
+    std::vector<Read> read(lines->size());
     ParallelFor(lines->size(), opts_.threads, [&](size_t i) {
       const std::string& text = (*lines)[i].first;
-      json::CanonicalText proof(text);
-      if (proof.proven()) {
-        proven[i] = 1;
-        if (const auto subject = proof.root().FindString("subject_pith_number")) subjects[i] = std::string(*subject);
+      Read& r = read[i];
+      if (json::CanonicalText proof(text); proof.proven()) {
+        r.readable = true;
+        if (const auto subject = proof.root().FindString("subject_pith_number")) r.subject = std::string(*subject);
         return;
       }
-      auto doc = json::Parse(text, {}, &errors[i]);
-      if (doc.ok()) docs[i] = std::move(*doc);
+      auto doc = json::Parse(text, {}, &r.error);
+      if (!doc.ok()) return;
+      r.readable = true;
+      if (const std::string* subject = doc->FindString("subject_pith_number")) r.subject = *subject;
+      r.doc = std::move(*doc);
     });
     for (size_t i = 0; i < lines->size(); ++i) {
       auto& [text, number] = (*lines)[i];
-      if (!proven[i] && !docs[i]) {
-        ReportError(path + ":" + std::to_string(number) + ":" + std::to_string(errors[i].column), errors[i].what);
+      Read& r = read[i];
+      if (!r.readable) {
+        ReportError(path + ":" + std::to_string(number) + ":" + std::to_string(r.error.column), r.error.what);
         ++totals_.bad_lines;
         continue;
       }
-      const std::string* subject = proven[i] ? (subjects[i] ? &*subjects[i] : nullptr)
-                                             : docs[i]->FindString("subject_pith_number");
-      if (subject == nullptr) {
+      if (!r.subject) {
         ReportError(path + ":" + std::to_string(number), "event has no subject_pith_number string; skipped");
         ++totals_.bad_lines;
         continue;
       }
-      if (!opts_.shard.Contains(*subject)) {
+      if (!opts_.shard.Contains(*r.subject)) {
         ++totals_.other_shards;
         continue;
       }
-      std::string s = *subject;
-      if (proven[i]) {
-        batch_.push_back(IncomingEvent::FromBytes(std::move(s), std::move(text)));
+      std::string s = std::move(*r.subject);
+      if (r.doc) {
+        batch_.push_back({std::move(s), std::move(text), std::move(*r.doc)});
       } else {
-        batch_.push_back({std::move(s), std::move(text), std::move(*docs[i])});
+        batch_.push_back(IncomingEvent::FromBytes(std::move(s), std::move(text)));
       }
       if (batch_.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(Flush());
     }

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli_common.h"
+#include "pith/line_reader.h"
 #include "pith/merge.h"
 
 namespace pith::cli {
@@ -19,7 +20,7 @@ void ReadJsonLines(const std::string& path, std::string_view text, EventInputs* 
     std::string_view line = text.substr(0, nl);
     text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
     ++line_number;
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank line
+    if (IsBlankLine(line)) continue;
     json::ParseError where;
     auto doc = json::Parse(line, {}, &where);
     std::string at = path + ":" + std::to_string(line_number);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
 
 namespace pith {
 namespace {
@@ -13,6 +14,10 @@ namespace {
 constexpr size_t kBlockBytes = 1 << 20;
 
 }  // namespace
+
+std::string TooLongLineMessage(const JsonLine& line, size_t bound) {
+  return "line of " + std::to_string(line.length) + " bytes, longer than the document limit (" + std::to_string(bound) + ")";
+}
 
 LineReader::LineReader(int fd, size_t max_line_bytes) : fd_(fd), max_line_bytes_(max_line_bytes) {}
 

@@ -97,13 +97,10 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
   JsonLine line;
   while ((*reader)->Next(&line)) {
     if (line.too_long) {
-      problems_.push_back({path + ":" + std::to_string(line.number),
-                           "line of " + std::to_string(line.length) + " bytes, longer than the document limit (" +
-                               std::to_string(limit) + ")",
-                           file, line.offset});
+      problems_.push_back({path + ":" + std::to_string(line.number), TooLongLineMessage(line, limit), file, line.offset});
       continue;
     }
-    if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (IsBlankLine(line.text)) continue;
     chunk.push_back({std::string(line.text), line.offset, line.number});
     if (chunk.size() >= kChunkLines) flush();
   }

@@ -22,6 +22,12 @@ struct JsonLine {
   bool too_long = false;  // longer than the bound: text is empty, length is still exact
 };
 
+// A line of only spaces, tabs and CRs: readers of .jsonl files skip it, as no line at all.
+inline bool IsBlankLine(std::string_view text) { return text.find_first_not_of(" \t\r") == std::string_view::npos; }
+
+// What to report of a line longer than `bound` (it is skipped).
+std::string TooLongLineMessage(const JsonLine& line, size_t bound);
+
 class LineReader {
  public:
   // Reads from `fd` (not owned) from its current position.
