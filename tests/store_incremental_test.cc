@@ -202,6 +202,66 @@ TEST_F(IncrementalTest, LargeTailsKeepExactlyTheirPieces) {
   EXPECT_NE(problems->front().find(subject_), std::string::npos) << problems->front();
 }
 
+// The stored tail pieces of the (closed) store at `dir`: key -> bytes.
+std::map<std::string, std::string> TailPieces(const fs::path& dir) {
+  std::map<std::string, std::string> pieces;
+  EXPECT_TRUE(testing::WithRawRocksDb(dir.string(), [&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), families.at("state_tail")));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) pieces[it->key().ToString()] = it->value().ToString();
+  }));
+  return pieces;
+}
+
+// An incremental step that supersedes one entry at the start of a list of hundreds of kilobytes
+// rewrites the piece holding that entry and the pieces at the end of the tail (the new entry, the
+// counts, state_sha256), not every piece of the list.
+TEST_F(IncrementalTest, SupersedingAnEntryRewritesOnlyThePiecesAroundIt) {
+  Append(record_);
+  const std::string padding(2000, 'p');
+  std::vector<std::string> ids;
+  std::optional<std::string> prev;
+  for (int batch = 0; batch < 10; ++batch) {
+    std::vector<Value> hints;
+    for (int k = 0; k < 20; ++k) {
+      const int t = 10 + batch * 20 + k;
+      hints.push_back(Event("mirror_hint", "mirror", t,
+                            Value::Object({{"mirror_type", Value::String("https")},
+                                           {"name", Value::String("m" + std::to_string(t) + padding)},
+                                           {"base_url", Value::String("https://m.example/" + std::to_string(t))}}),
+                            prev));
+      prev = Id(hints.back());
+      ids.push_back(*prev);
+    }
+    Append(hints);
+  }
+  store_.reset();
+  const std::map<std::string, std::string> before = TailPieces(dir_);
+  ASSERT_GE(before.size(), 7u);  // about 450 KiB of mirror_hints in 64 KiB pieces
+  Open();
+
+  const Value superseding = Event("mirror_hint", "mirror", 900,
+                                 Value::Object({{"mirror_type", Value::String("https")},
+                                                {"name", Value::String("m900")},
+                                                {"base_url", Value::String("https://m.example/900")}}),
+                                 prev, {ids[2]});
+  ExpectPath(superseding, true, "a hint superseding the third hint of the list");
+  auto state = store_->State(subject_);
+  ASSERT_TRUE(state.ok());
+  const size_t first = state->canonical.find(ids[2]);  // in applied_event_ids
+  EXPECT_EQ(state->canonical.find(ids[2], first + 1), std::string::npos) << "its entry left current";
+  store_.reset();
+  const std::map<std::string, std::string> after = TailPieces(dir_);
+  Open();
+  size_t rewritten = 0;
+  for (const auto& [key, bytes] : after) {
+    auto it = before.find(key);
+    if (it == before.end() || it->second != bytes) ++rewritten;
+  }
+  for (const auto& [key, bytes] : before) rewritten += after.count(key) == 0 ? 1 : 0;
+  EXPECT_LE(rewritten, 3u) << "of " << before.size() << " pieces";
+  EXPECT_GE(rewritten, 2u);  // the piece that lost the entry, and the end of the tail
+}
+
 TEST_F(IncrementalTest, HeadOfChainAppendsAreIncremental) {
   ExpectPath(record_, false, "the first event of a subject: no state to start from");
   std::optional<std::string> mirror, graph;

@@ -260,16 +260,29 @@ struct IncrementalMerge::Impl {
     return found;
   }
 
-  // The list of `type_index` without the entries in `remove` (one edit).
-  TailEdit RemoveEntries(size_t type_index, const std::vector<std::pair<size_t, size_t>>& remove) const {
-    const merge_internal::StateLayout& l = aux.layout;
-    std::string kept;
-    json::ForEachElement(tail, l.list_open[type_index], [&](size_t b, size_t e) {
-      if (std::find(remove.begin(), remove.end(), std::make_pair(b, e)) != remove.end()) return;
-      if (!kept.empty()) kept += ',';
-      kept.append(tail, b, e - b);
-    });
-    return {l.list_open[type_index] + 1, l.list_close[type_index] - l.list_open[type_index] - 1, std::move(kept)};
+  // Edits taking the entries `remove` (element spans of the list of `type_index`) out of it. An
+  // entry followed by a kept one leaves with the comma after it; the entries after the last kept
+  // one leave together with the comma before them. Only the bytes around the entries change (the
+  // list may be megabytes: the store then rewrites one tail piece, not all of the list's).
+  void RemoveEntries(size_t type_index, const std::vector<std::pair<size_t, size_t>>& remove,
+                     std::vector<TailEdit>* edits) const {
+    std::vector<std::pair<size_t, size_t>> elements;
+    json::ForEachElement(tail, aux.layout.list_open[type_index], [&](size_t b, size_t e) { elements.emplace_back(b, e); });
+    auto removed = [&](size_t i) { return std::find(remove.begin(), remove.end(), elements[i]) != remove.end(); };
+    size_t kept_end = 0;  // one past the last kept element
+    for (size_t i = elements.size(); i > 0; --i) {
+      if (!removed(i - 1)) {
+        kept_end = i;
+        break;
+      }
+    }
+    for (size_t i = 0; i < kept_end; ++i) {
+      if (removed(i)) edits->push_back({elements[i].first, elements[i + 1].first - elements[i].first, ""});
+    }
+    if (kept_end < elements.size()) {
+      const size_t from = kept_end == 0 ? elements.front().first : elements[kept_end - 1].second;
+      edits->push_back({from, elements.back().second - from, ""});
+    }
   }
 };
 
@@ -432,7 +445,7 @@ Result<bool> IncrementalMerge::Add(const EventRecordView& record, const Document
   }
   // Everything is decided; from here on the step only writes.
   if (!removals.empty()) {
-    for (const auto& [type_index, spans] : removals) edits.push_back(m.RemoveEntries(type_index, spans));
+    for (const auto& [type_index, spans] : removals) m.RemoveEntries(type_index, spans, &edits);
     m.Apply(std::move(edits));
     edits.clear();
   }
