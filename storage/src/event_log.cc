@@ -1,5 +1,6 @@
 #include "pith/event_log.h"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
@@ -38,6 +39,7 @@ const char* const kFamilyNames[kFamilyCount] = {"default", "meta", "events", "su
                                                 "state_items", "subject_index", "records", "state_tail"};
 
 constexpr char kFormatKey[] = "format";
+constexpr size_t kTailCacheBytes = 64u << 20;  // a few large subjects' tails
 constexpr char kNextSequenceKey[] = "next_sequence";
 constexpr char kIndexGenerationKey[] = "index_generation";
 
@@ -110,7 +112,9 @@ struct EventLog::Impl {
     if (!count.ok()) return count.status();
     header->item_count = *count;
     if (with_tail) {
-      header->tail.reserve(header->tail_size);
+      // Room for an incremental step's edits: growing a tail of megabytes would copy it whole
+      // into fresh memory (room not written to costs no memory).
+      header->tail.reserve(header->tail_size + header->tail_size / 4 + (1u << 20));
       PITH_RETURN_IF_ERROR(AppendTail(subject, read, header->tail_size, &header->tail, &header->tail_pieces));
     }
     return header;
@@ -132,10 +136,7 @@ struct EventLog::Impl {
   Status ReadTail(std::string_view subject, const rocksdb::ReadOptions& read, std::string* tail,
                   std::vector<TailPiece>* pieces) const {
     const std::string prefix = SubjectPrefix(subject);
-    // A tail is read whole, once per append or state read: its blocks would only evict others.
-    rocksdb::ReadOptions scan = read;
-    scan.fill_cache = false;
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(scan, cf(kStateTail)));
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read, cf(kStateTail)));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (it->key().size() != prefix.size() + 8 || it->value().empty()) {
         return Status::Corruption("a state tail piece of " + std::string(subject) + " is malformed");
@@ -263,11 +264,17 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   rocksdb::BlockBasedTableOptions scan_table_options = table_options;
   scan_table_options.block_size = 64u << 10;
   std::shared_ptr<rocksdb::TableFactory> scan_table_factory(rocksdb::NewBlockBasedTableFactory(scan_table_options));
+  // State tails are read whole by every append to their subject and every state read: the blocks
+  // of recently used tails stay decompressed in a cache of their own (they would evict the small
+  // blocks of point lookups from a shared one).
+  rocksdb::BlockBasedTableOptions tail_table_options = table_options;
+  tail_table_options.block_cache = rocksdb::NewLRUCache(kTailCacheBytes);
+  std::shared_ptr<rocksdb::TableFactory> tail_table_factory(rocksdb::NewBlockBasedTableFactory(tail_table_options));
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (size_t f = 0; f < std::size(kFamilyNames); ++f) {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.compression = rocksdb::kLZ4Compression;
-    cf_options.table_factory = f == kRecords ? scan_table_factory : table_factory;
+    cf_options.table_factory = f == kRecords ? scan_table_factory : f == kStateTail ? tail_table_factory : table_factory;
     // The families an append probes for keys that are mostly absent (is this document stored, is
     // its verdict cached) get a whole-key bloom filter in the memtable too: a miss then skips the
     // skip-list search (measured: ingest 5% less CPU; the filter is 2% of the memtable).
