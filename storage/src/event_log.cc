@@ -113,8 +113,8 @@ struct EventLog::Impl {
     header->item_count = *count;
     if (with_tail) {
       // Room for an incremental step's edits: growing a tail of megabytes would copy it whole
-      // into fresh memory (room not written to costs no memory).
-      header->tail.reserve(header->tail_size + header->tail_size / 4 + (1u << 20));
+      // into fresh memory. (A megabyte for every tail made ingest slower: its tails are small.)
+      header->tail.reserve(header->tail_size + header->tail_size / 8 + 4096);
       PITH_RETURN_IF_ERROR(AppendTail(subject, read, header->tail_size, &header->tail, &header->tail_pieces));
     }
     return header;
