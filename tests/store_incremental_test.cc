@@ -108,6 +108,12 @@ class IncrementalTest : public ::testing::Test {
     auto summary = store_->Append(incoming);
     EXPECT_TRUE(summary.ok()) << summary.status().ToString();
     ExpectStateIsFromScratch();
+    if (summary.ok() && summary->added > 0) {  // the summary tells the new state_sha256, incremental or not
+      auto scratch = Merge(subject_, all_, keys_, {});
+      EXPECT_TRUE(scratch.ok() && summary->state_sha256 == std::vector<std::string>{scratch->state_sha256});
+    } else if (summary.ok()) {
+      EXPECT_TRUE(summary->state_sha256.empty());  // only copies: the subject is not touched
+    }
     return summary.ok() ? *summary : AppendSummary();
   }
   AppendSummary Append(const Value& event) { return Append(std::vector<Value>{event}); }

@@ -190,7 +190,7 @@ TEST_F(StoreTest, RandomAppendOrdersEqualFromScratchMerges) {
   ASSERT_TRUE(keys.AddFromJson(registry.public_entry).ok());
   std::mt19937_64 rng(20261125);
   constexpr int kStores = 10, kSubjectsPerStore = 100;  // 1,000 random append orders
-  size_t batches_checked = 0, incremental = 0, full_merges = 0;
+  size_t batches_checked = 0, hashes_checked = 0, incremental = 0, full_merges = 0;
   for (int s = 0; s < kStores; ++s) {
     fs::remove_all(dir_);
     auto store = OpenStore();
@@ -221,11 +221,20 @@ TEST_F(StoreTest, RandomAppendOrdersEqualFromScratchMerges) {
       ASSERT_TRUE(summary.ok()) << summary.status().ToString();
       incremental += summary->incremental;
       full_merges += summary->full_merges;
+      ASSERT_EQ(summary->state_sha256.size(), summary->subjects.size());
+      ASSERT_LE(summary->subjects.size(), touched.size());  // a subject only sent copies is not touched
       for (size_t i : touched) {
         auto cached = store->State(subjects[i].pith_number);
         auto scratch = Merge(subjects[i].pith_number, seen[i], keys, {});
         ASSERT_TRUE(cached.ok() && scratch.ok());
         ASSERT_EQ(cached->canonical, scratch->canonical) << "store " << s << " subject " << i;
+        // The summary tells each touched subject's new state_sha256 (subjects are sorted).
+        const size_t at = std::lower_bound(summary->subjects.begin(), summary->subjects.end(), subjects[i].pith_number) -
+                          summary->subjects.begin();
+        if (at < summary->subjects.size() && summary->subjects[at] == subjects[i].pith_number) {
+          EXPECT_EQ(summary->state_sha256[at], scratch->state_sha256) << "store " << s << " subject " << i;
+          ++hashes_checked;
+        }
         ++batches_checked;
       }
     }
@@ -238,6 +247,7 @@ TEST_F(StoreTest, RandomAppendOrdersEqualFromScratchMerges) {
             << " documents merged incrementally, " << full_merges << " full merges of a subject)\n";
   EXPECT_GT(incremental, 0u);
   EXPECT_GT(full_merges, 0u);
+  EXPECT_GT(hashes_checked, batches_checked / 2);
 }
 
 TEST_F(StoreTest, SequenceListsEveryAppendOnce) {

@@ -57,15 +57,9 @@ Result<MergedState> Store::State(std::string_view subject) {
       (*snapshot)->merge_version == impl_->options.merge_version) {
     MergedState out;
     out.canonical = std::move((*snapshot)->state);
-    // state_sha256 is the last member that holds a string: the members after it are state_type,
-    // state_version and valid_event_count, whose values are fixed or a number.
-    constexpr std::string_view kSha = "\"state_sha256\":\"";
-    size_t at = out.canonical.rfind(kSha);
-    if (at == std::string::npos || at + kSha.size() + 64 > out.canonical.size()) {
-      return Status::Corruption("cached state of " + std::string(subject) + " has no state_sha256");
-    }
-    out.state_sha256 = out.canonical.substr(at + kSha.size(), 64);
-    if (!IsLowerHex(out.state_sha256, 32)) return Status::Corruption("cached state of " + std::string(subject) + " has a malformed state_sha256");
+    auto sha = store_internal::StateSha256In(out.canonical, subject);
+    if (!sha.ok()) return sha.status();
+    out.state_sha256 = std::move(*sha);
     return out;
   }
   // Stale (the trusted keys changed): recompute from the log and cache it again.

@@ -145,6 +145,9 @@ Result<AppendSummary> Store::Impl::CommitPrepared(PreparedAppendState* p) {
   for (size_t k = 0; k < subjects.size(); ++k) {
     if (!written[k]->ok()) return written[k]->status();
     summary.subjects.push_back(*subjects[k].first);
+    auto sha = store_internal::StateSha256In(written[k]->value().header.tail, *subjects[k].first);
+    if (!sha.ok()) return sha.status();
+    summary.state_sha256.push_back(std::move(*sha));
     if (incremental[k]) {
       summary.incremental += subjects[k].second->size();
     } else {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "pith/codec.h"
 #include "pith/hash.h"
 #include "pith/parallel_for.h"
 
@@ -39,6 +40,19 @@ Digest DocumentHash(const json::Value& doc) { return Sha256(json::Canonical(doc)
 
 std::pair<std::string_view, std::string_view> ArrivalKey(const EventRecord& r) {
   return {r.created_at, r.event_id ? std::string_view(*r.event_id) : std::string_view()};
+}
+
+Result<std::string> StateSha256In(std::string_view state_end, std::string_view subject) {
+  // state_sha256 is the last member that holds a string: the members after it are state_type,
+  // state_version and valid_event_count, whose values are fixed or a number.
+  constexpr std::string_view kSha = "\"state_sha256\":\"";
+  const size_t at = state_end.rfind(kSha);
+  if (at == std::string_view::npos || at + kSha.size() + 64 > state_end.size()) {
+    return Status::Corruption("cached state of " + std::string(subject) + " has no state_sha256");
+  }
+  std::string hex(state_end.substr(at + kSha.size(), 64));
+  if (!IsLowerHex(hex, 32)) return Status::Corruption("cached state of " + std::string(subject) + " has a malformed state_sha256");
+  return hex;
 }
 
 }  // namespace store_internal

@@ -31,6 +31,9 @@ Digest DocumentHash(const json::Value& doc);
 // The order new documents of one subject are offered to the incremental step in (from their
 // records: a document without an event's shape, always invalid, sorts by its event_id alone).
 std::pair<std::string_view, std::string_view> ArrivalKey(const EventRecord& r);
+// The state_sha256 hex written in canon(state), found from its end (`state_end` is the state or
+// any end of it holding that member); kCorruption naming `subject` when it is missing or malformed.
+Result<std::string> StateSha256In(std::string_view state_end, std::string_view subject);
 
 // KeysDigest remembered per pair of key ids, for the many documents of one read or append.
 class KeysDigestMemo {

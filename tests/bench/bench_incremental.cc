@@ -1,6 +1,7 @@
 // Incremental append through the library: append one event to the largest subject of a store and
-// read its new state_sha256 (pith::Store::Append then State), several times, beside a full replay
-// of that subject (cached verdicts) and one with every signature re-verified.
+// get its new state_sha256 (pith::Store::Append returns it in its summary), several times; reading
+// the whole new state (State) is timed beside it, and a full replay of that subject (cached
+// verdicts) and one with every signature re-verified.
 //
 //   pith_bench_incremental --db DIR --key KEY.json [--reps N] [--replays N]
 //
@@ -152,6 +153,9 @@ int main(int argc, char** argv) {
     if (summary->added != 1 || summary->invalid != 0) Die("the appended event was not added as a valid event");
     if (IntMember(*state->Object(), "valid_event_count") != ++valid) Die("the appended event is not counted valid");
     if (state->state_sha256.size() != 64) Die("no state_sha256");
+    if (summary->state_sha256 != std::vector<std::string>{state->state_sha256}) {
+      Die("the summary's state_sha256 is not the state's");
+    }
     append_only.v.push_back(Ms(t0, t1));
     state_only.v.push_back(Ms(t1, t2));
     append_and_state.v.push_back(Ms(t0, t2));

@@ -53,6 +53,9 @@ struct AppendSummary {
   size_t duplicates = 0;   // already stored for that subject (a no-op)
   size_t invalid = 0;      // added, but failing merge-v1 section 3 (kept, never counted valid)
   std::vector<std::string> subjects;  // touched, sorted
+  // The new state_sha256 of each touched subject (state_sha256[i] is that of subjects[i]): what
+  // State() reads right after, without reading the state.
+  std::vector<std::string> state_sha256;
   // How the touched subjects' states were brought up to date: documents merged by the
   // incremental step, and subjects merged in full (specs/storage.md "Incremental appends").
   size_t incremental = 0;
