@@ -2,6 +2,8 @@
 // event ids, key fingerprints, and all four signatures of the real bundle (and their bit flips).
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <fstream>
 #include <sstream>
 
@@ -210,6 +212,51 @@ TEST(Codec, Base64IsStrict) {
   EXPECT_FALSE(Base64Decode("Zm9v\n").has_value());  // whitespace
   EXPECT_FALSE(Base64Decode("Zm9=").has_value());    // non-canonical trailing bits
   EXPECT_FALSE(Base64Decode("Zm-v").has_value());    // URL alphabet
+}
+
+// The decoder for public data accepts exactly what the constant-time one does, with the same bytes:
+// every string of up to 8 characters over a small alphabet (padding, a non-canonical tail, foreign
+// bytes), and mutations of encodings of random bytes.
+TEST(Codec, PublicBase64DecodeAgreesWithBase64Decode) {
+  size_t accepted = 0, checked = 0;
+  auto agree = [&](const std::string& s) {
+    Bytes fast;
+    const bool ok = PublicBase64Decode(s, &fast);
+    const auto slow = Base64Decode(s);
+    ASSERT_EQ(ok, slow.has_value()) << "\"" << s << "\"";
+    if (ok) {
+      ASSERT_EQ(fast, *slow) << "\"" << s << "\"";
+      ++accepted;
+    }
+    ++checked;
+  };
+  auto every_string = [&](const std::string& alphabet, size_t max_length) {
+    for (size_t length = 0; length <= max_length; ++length) {
+      std::string s(length, 'A');
+      size_t combinations = 1;
+      for (size_t i = 0; i < length; ++i) combinations *= alphabet.size();
+      for (size_t n = 0; n < combinations; ++n) {
+        size_t k = n;
+        for (size_t i = 0; i < length; ++i, k /= alphabet.size()) s[i] = alphabet[k % alphabet.size()];
+        agree(s);
+      }
+    }
+  };
+  every_string("AQgw/+=-", 4);  // A=0 Q=16 g=32 w=48: every low-bit pattern of a last quad
+  every_string("Aw=-", 8);      // padding or a foreign byte in either of two quads
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 2000; ++round) {
+    Bytes raw(rng() % 70);
+    for (uint8_t& b : raw) b = static_cast<uint8_t>(rng());
+    std::string s = Base64Encode(raw.data(), raw.size());
+    agree(s);
+    if (!s.empty()) {
+      s[rng() % s.size()] = static_cast<char>(rng());
+      agree(s);
+    }
+  }
+  EXPECT_GT(accepted, 1000u);
+  EXPECT_GT(checked, accepted);
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
-// Hex and base64 through libsodium's constant-time codecs; base32 by hand (it is only an encoding).
+// Hex and base64 through libsodium's constant-time codecs; base32, and base64 of public data, by
+// hand (they are only encodings).
 #include <sodium.h>
+
+#include <array>
 
 #include "pith/codec.h"
 #include "sodium_init.h"
@@ -57,6 +60,49 @@ std::optional<Bytes> Base64Decode(std::string_view b64) {
   // Reject non-canonical encodings (stray low bits): the bytes must encode back to the input.
   if (Base64Encode(out.data(), out.size()) != b64) return std::nullopt;
   return out;
+}
+
+namespace {
+
+// The value of each base64 character, 0xFF for any other byte ('=' included).
+constexpr std::array<uint8_t, 256> kBase64Values = [] {
+  std::array<uint8_t, 256> v{};
+  v.fill(0xFF);
+  constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (uint8_t i = 0; i < 64; ++i) v[static_cast<uint8_t>(kAlphabet[i])] = i;
+  return v;
+}();
+
+}  // namespace
+
+bool PublicBase64Decode(std::string_view b64, Bytes* out) {
+  out->clear();
+  if (b64.size() % 4 != 0) return false;
+  const size_t padding = b64.empty() ? 0 : b64.ends_with("==") ? 2 : b64.ends_with('=') ? 1 : 0;
+  out->reserve(b64.size() / 4 * 3);
+  const auto* s = reinterpret_cast<const uint8_t*>(b64.data());
+  const size_t whole = b64.size() - (padding == 0 ? 0 : 4);  // quads without padding
+  for (size_t i = 0; i < whole; i += 4) {
+    const uint8_t a = kBase64Values[s[i]], b = kBase64Values[s[i + 1]], c = kBase64Values[s[i + 2]],
+                  d = kBase64Values[s[i + 3]];
+    if ((a | b | c | d) & 0x80) return false;
+    const uint32_t quad = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6) | d;
+    out->push_back(static_cast<uint8_t>(quad >> 16));
+    out->push_back(static_cast<uint8_t>(quad >> 8));
+    out->push_back(static_cast<uint8_t>(quad));
+  }
+  if (padding == 0) return true;
+  // The last quad: "xy==" (one byte) or "xyz=" (two), the bits past them zero (canonical).
+  const uint8_t a = kBase64Values[s[whole]], b = kBase64Values[s[whole + 1]];
+  const uint8_t c = padding == 1 ? kBase64Values[s[whole + 2]] : 0;
+  if ((a | b | c) & 0x80) return false;
+  const uint32_t quad = (uint32_t{a} << 18) | (uint32_t{b} << 12) | (uint32_t{c} << 6);
+  out->push_back(static_cast<uint8_t>(quad >> 16));
+  if (padding == 1) {
+    out->push_back(static_cast<uint8_t>(quad >> 8));
+    return (quad & 0xFF) == 0;
+  }
+  return (quad & 0xFFFF) == 0;
 }
 
 std::string Base32Encode(const uint8_t* data, size_t size) {

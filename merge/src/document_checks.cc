@@ -71,10 +71,10 @@ bool ReferencesWellFormed(const Doc& d) {
 }
 
 std::optional<Signature> DecodeSignature(std::string_view b64) {
-  auto raw = Base64Decode(b64);
-  if (!raw || raw->size() != 64) return std::nullopt;
+  thread_local Bytes raw;
+  if (!PublicBase64Decode(b64, &raw) || raw.size() != 64) return std::nullopt;
   Signature sig;
-  std::copy(raw->begin(), raw->end(), sig.begin());
+  std::copy(raw.begin(), raw.end(), sig.begin());
   return sig;
 }
 

@@ -18,7 +18,9 @@
 //     gives MergeChecked's bytes; the raw input, decoded as a record, is refused or re-encodes to
 //     itself (the record decoder is fuzzed on arbitrary bytes too);
 //   - read in place from its canonical text (json::CanonicalText, the merge's fast path), the
-//     document gets the same verdict and the same record as from its value tree.
+//     document gets the same verdict and the same record as from its value tree;
+//   - the raw input as base64: the signature decoder (PublicBase64Decode) accepts it exactly when
+//     libsodium's strict decoder does, with the same bytes.
 #include <algorithm>
 #include <optional>
 #include <string>
@@ -26,6 +28,7 @@
 
 #include "fuzz_common.h"
 #include "seal.h"
+#include "pith/codec.h"
 #include "pith/event_record.h"
 #include "pith/hash.h"
 #include "pith/json.h"
@@ -137,6 +140,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Arbitrary bytes as a stored record: refused, or a record that encodes back to them.
   if (auto record = pith::DecodeEventRecord(pith::fuzz::AsView(data, size)); record.ok()) {
     PITH_FUZZ_CHECK(pith::EncodeEventRecord(*record) == pith::fuzz::AsView(data, size));
+  }
+  {
+    pith::Bytes fast;
+    const bool accepted = pith::PublicBase64Decode(pith::fuzz::AsView(data, size), &fast);
+    const auto strict = pith::Base64Decode(pith::fuzz::AsView(data, size));
+    PITH_FUZZ_CHECK(accepted == strict.has_value() && (!accepted || fast == *strict));
   }
   auto parsed = pith::json::Parse(pith::fuzz::AsView(data, size));
   if (!parsed.ok()) return 0;
