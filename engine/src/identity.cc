@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pith/codec.h"
+#include "pith/hash.h"
 
 namespace pith {
 namespace {
@@ -77,18 +78,33 @@ bool IsUnhashedKey(std::string_view key) {
   return std::find(std::begin(kEventUnhashedKeys), std::end(kEventUnhashedKeys), key) != std::end(kEventUnhashedKeys);
 }
 
-// sha256 of canon(event) minus the unhashed members, from canon(event) and its member spans.
+// sha256 of canon(event) minus the unhashed members, from canon(event) and its member spans: the
+// hashed members are streamed in runs of neighbours (with the commas between them), not copied.
 Digest ContentDigestOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
-  std::string content;
-  content.reserve(canonical.size());
-  content.push_back('{');
+  Sha256Stream content;
+  content.Update("{");
+  bool first = true;
+  size_t run_begin = 0, run_end = 0;  // the run of hashed neighbours not streamed yet
   for (const json::MemberSpan& m : spans) {
     if (IsUnhashedKey(m.key)) continue;
-    if (content.size() > 1) content.push_back(',');
-    content.append(canonical.substr(m.begin, m.end - m.begin));
+    if (run_end != 0 && m.begin == run_end + 1) {  // the next member after a comma: the run goes on
+      run_end = m.end;
+      continue;
+    }
+    if (run_end != 0) {
+      content.Update(first ? "" : ",");
+      content.Update(canonical.substr(run_begin, run_end - run_begin));
+      first = false;
+    }
+    run_begin = m.begin;
+    run_end = m.end;
   }
-  content.push_back('}');
-  return Sha256(content);
+  if (run_end != 0) {
+    content.Update(first ? "" : ",");
+    content.Update(canonical.substr(run_begin, run_end - run_begin));
+  }
+  content.Update("}");
+  return content.Final();
 }
 }  // namespace
 
