@@ -331,10 +331,14 @@ std::string_view View::text() const {
 std::optional<View> View::Find(std::string_view key) const {
   if (kind_ != Kind::kObject) return std::nullopt;
   if (auto indexed = doc_->IndexedMembers(begin_)) {
-    const MemberSpan* it = std::lower_bound(indexed->first, indexed->second, key,
-                                            [](const MemberSpan& m, std::string_view k) { return m.key < k; });
-    if (it == indexed->second || it->key != key) return std::nullopt;
-    return View(doc_, it->begin + it->key.size() + 3, it->end);  // the value starts past "key":
+    // An object has a dozen members or so: a scan that compares lengths first (string_view's ==)
+    // leaves about one memcmp per lookup, where a binary search makes four.
+    for (const MemberSpan* it = indexed->first; it != indexed->second; ++it) {
+      if (it->key == key) {
+        return View(doc_, it->begin + it->key.size() + 3, it->end);  // the value starts past "key":
+      }
+    }
+    return std::nullopt;
   }
   // A deeper object, walked. Keys are sorted and unescaped: stop at the first one not below `key`.
   const std::string_view s = doc_->text_;
