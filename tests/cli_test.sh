@@ -30,7 +30,7 @@ check() {
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
 }
 
-for cmd in canon hash number keygen merge verify conformance ingest state replay log keys check export; do
+for cmd in canon hash number keygen merge verify conformance ingest state replay log keys check rebuild export; do
   expect "help $cmd" 0 "$bin" "$cmd" --help
 done
 expect "no subcommand is bad usage" 2 "$bin"
@@ -125,6 +125,11 @@ expect "export" 0 "$bin" export --db "$work/db" pith:2024:IUW7KLEDMZKZDVWHTRMM5Z
 expect "exported bundle verifies with our key trusted" 0 "$bin" verify --keys "$work/k.json" "$work/out.json"
 check "exported bundle has the seed's bundle_sha256" grep -q '"bundle_sha256":"0a41ed16347c53f95175fb1fa17107795832108f215827ebad60722be347a9e1"' "$work/out.json"
 expect "check" 0 "$bin" check --db "$work/db"
+expect "rebuild --all" 0 "$bin" rebuild --db "$work/db" --all
+check "rebuild prints the seed's state_sha256" grep -q '^pith:2024:IUW7KLEDMZKZDVWHTRMM5ZK24W 714b945c9109b8481bc60f82bc23a6ea3b8d03f430b52e10c2326cdb229af968$' "$work/out"
+expect "rebuild of an unknown subject" 2 "$bin" rebuild --db "$work/db" pith:2024:AAAAAAAAAAAAAAAAAAAAAAAAAA
+expect "rebuild names no subject" 2 "$bin" rebuild --db "$work/db"
+expect "check after rebuild" 0 "$bin" check --db "$work/db"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

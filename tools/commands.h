@@ -13,6 +13,7 @@ void RegisterVerifyCommand(CLI::App& app, int* exit_code);
 void RegisterConformanceCommand(CLI::App& app, int* exit_code);
 void RegisterIngestCommand(CLI::App& app, int* exit_code);
 void RegisterStoreReadCommands(CLI::App& app, int* exit_code);  // state, replay, log, check
+void RegisterRebuildCommand(CLI::App& app, int* exit_code);
 void RegisterKeysCommand(CLI::App& app, int* exit_code);
 void RegisterExportCommand(CLI::App& app, int* exit_code);
 void RegisterSynthCommand(CLI::App& app, int* exit_code);

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   RegisterConformanceCommand(app, &exit_code);
   RegisterIngestCommand(app, &exit_code);
   RegisterStoreReadCommands(app, &exit_code);
+  RegisterRebuildCommand(app, &exit_code);
   RegisterKeysCommand(app, &exit_code);
   RegisterExportCommand(app, &exit_code);
   RegisterSynthCommand(app, &exit_code);

@@ -199,6 +199,48 @@ Status Store::RemoveKey(std::string_view key_id) {
   return impl_->ReloadKeys();
 }
 
+Result<MergedState> Store::Rebuild(std::string_view subject) {
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  const TrustedKeys keys = impl_->Keys();
+  std::string keyset;
+  {
+    std::shared_lock keys_lock(impl_->keys_mutex);
+    keyset = impl_->keyset_digest;
+  }
+  std::vector<Digest> hashes;
+  PITH_RETURN_IF_ERROR(impl_->log->ScanSubject(subject, [&](const SubjectEntry& e) {
+    hashes.push_back(e.document_hash);
+    return Status::OK();
+  }));
+  if (hashes.empty()) return Status::NotFound("no events stored for " + std::string(subject));
+  std::vector<json::Value> docs;
+  docs.reserve(hashes.size());
+  for (const Digest& h : hashes) {
+    auto doc = impl_->ReadDocument(h);
+    if (!doc.ok()) return doc.status().WithPrefix(std::string(subject));
+    if (DocumentHash(*doc) != h) {
+      return Status::Corruption(std::string(subject) + ": stored event " + DigestHex(h) + " hashes to " +
+                                DigestHex(DocumentHash(*doc)));
+    }
+    docs.push_back(std::move(*doc));
+  }
+  const std::vector<DocumentVerdict> verdicts = impl_->CheckAll(docs, subject, keys);
+  std::vector<std::string> records;
+  std::vector<std::pair<std::string, std::string>> verdict_entries;
+  KeysDigestMemo keys_digest(keys);
+  for (size_t i = 0; i < docs.size(); ++i) {
+    records.push_back(EncodeEventRecord(MakeEventRecord(docs[i])));
+    verdict_entries.emplace_back(
+        EventLog::VerdictKey(hashes[i], subject, impl_->options.merge_version, keys_digest.Of(docs[i])), verdicts[i].reason);
+  }
+  MergedState merged;
+  auto full = store_internal::FullSnapshot(subject, docs, verdicts, keys, impl_->Basis(docs.size(), keyset),
+                                           impl_->log->NewIndexGeneration(), &merged);
+  if (!full.ok()) return full.status();
+  PITH_RETURN_IF_ERROR(impl_->log->RewriteDerived(subject, records, verdict_entries, *full));
+  return merged;
+}
+
 Result<std::vector<std::string>> Store::Check() {
   std::vector<std::string> problems;
   Status checksums = impl_->log->VerifyChecksums();

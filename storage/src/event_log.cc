@@ -148,17 +148,22 @@ struct EventLog::Impl {
     return FromRocks(it->status(), "reading a state tail");
   }
 
-  // Adds the tail of `w` to `batch`: the pieces its changes touch, or every piece afresh.
-  Status WriteTail(rocksdb::WriteBatch* batch, const std::string& subject, const SnapshotWrite& w) {
+  // Adds the tail of `w` to `batch`: the pieces its changes touch, or every piece afresh. With
+  // `afresh`, whatever is stored is not trusted: every piece of the subject goes.
+  Status WriteTail(rocksdb::WriteBatch* batch, const std::string& subject, const SnapshotWrite& w, bool afresh) {
     const std::string& tail = w.header.tail;
     std::optional<storage_internal::TailRewrite> plan;
-    if (!w.tail_changes.empty()) plan = storage_internal::PlanTailRewrite(w.tail_base, w.tail_changes, tail.size());
+    if (!w.tail_changes.empty() && !afresh) plan = storage_internal::PlanTailRewrite(w.tail_base, w.tail_changes, tail.size());
     if (!plan) {
       // Afresh: whatever pieces the subject had go (one range deletion, before the new pieces in
       // the same batch, so they survive it), then the tail in fresh pieces.
-      auto stored = Get(kSnapshots, rocksdb::Slice(subject.data(), subject.size()));
-      if (!stored.ok()) return stored.status();
-      if (stored->has_value()) {
+      bool may_have_pieces = afresh;
+      if (!afresh) {
+        auto stored = Get(kSnapshots, rocksdb::Slice(subject.data(), subject.size()));
+        if (!stored.ok()) return stored.status();
+        may_have_pieces = stored->has_value();
+      }
+      if (may_have_pieces) {
         batch->DeleteRange(cf(kStateTail), storage_internal::TailPieceKey(subject, 0),
                            storage_internal::TailPieceKey(subject, std::numeric_limits<uint64_t>::max()));
       }
@@ -184,9 +189,15 @@ struct EventLog::Impl {
     return v->has_value() ? ReadBigEndian64(**v) : 0;
   }
 
-  // Adds one subject's snapshot (header, item chunks, index entries) to `batch`.
-  Status WriteSnapshot(rocksdb::WriteBatch* batch, const std::string& subject, const SnapshotWrite& w) {
-    auto old_count = ItemCount(subject, rocksdb::ReadOptions());
+  // Adds one subject's snapshot (header, item chunks, index entries) to `batch`. With `afresh`,
+  // nothing stored is read or trusted: the subject's items and tail pieces all go first.
+  Status WriteSnapshot(rocksdb::WriteBatch* batch, const std::string& subject, const SnapshotWrite& w, bool afresh = false) {
+    if (afresh && !w.replace) return Status::InvalidInput("an afresh snapshot write must replace the items");
+    if (afresh) {  // the count (under the bare prefix) and every chunk
+      batch->DeleteRange(cf(kStateItems), storage_internal::CountKey(subject),
+                         storage_internal::ChunkKey(subject, std::numeric_limits<uint64_t>::max()));
+    }
+    auto old_count = afresh ? Result<uint64_t>(uint64_t{0}) : ItemCount(subject, rocksdb::ReadOptions());
     if (!old_count.ok()) return old_count.status();
     SnapshotHeader header;  // w.header without its tail (written in pieces, not copied)
     header.covers = w.header.covers;
@@ -220,7 +231,7 @@ struct EventLog::Impl {
       batch->Put(cf(kStateItems), ChunkKey(subject, chunk), value);
       at = chunk_end;
     }
-    PITH_RETURN_IF_ERROR(WriteTail(batch, subject, w));
+    PITH_RETURN_IF_ERROR(WriteTail(batch, subject, w, afresh));
     batch->Put(cf(kSnapshots), subject, storage_internal::EncodeSnapshotHeader(header));
     batch->Put(cf(kStateItems), storage_internal::CountKey(subject), BigEndian64(header.item_count));
     const std::string prefix = SubjectPrefix(subject);
@@ -517,6 +528,31 @@ Status EventLog::PutSnapshot(std::string_view subject, const SnapshotWrite& snap
   rocksdb::WriteBatch batch;
   PITH_RETURN_IF_ERROR(impl_->WriteSnapshot(&batch, std::string(subject), snapshot));
   return FromRocks(impl_->db->Write(impl_->write_options, &batch), "writing snapshot");
+}
+
+Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std::string>& records,
+                                const std::vector<std::pair<std::string, std::string>>& verdicts,
+                                const SnapshotWrite& snapshot) {
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  std::vector<Digest> hashes;
+  PITH_RETURN_IF_ERROR(ScanSubject(subject, [&](const SubjectEntry& e) {
+    hashes.push_back(e.document_hash);
+    return Status::OK();
+  }));
+  if (hashes.size() != records.size()) {
+    return Status::InvalidInput(std::to_string(records.size()) + " event records for a log of " + std::to_string(hashes.size()));
+  }
+  rocksdb::WriteBatch batch;
+  const std::string prefix = SubjectPrefix(subject);
+  // Every record key of the subject (positions are 8 bytes; the last one is never used).
+  batch.DeleteRange(impl_->cf(kRecords), prefix + BigEndian64(0), prefix + BigEndian64(std::numeric_limits<uint64_t>::max()));
+  for (size_t i = 0; i < records.size(); ++i) {
+    const std::string hash(reinterpret_cast<const char*>(hashes[i].data()), hashes[i].size());
+    batch.Put(impl_->cf(kRecords), prefix + BigEndian64(i), hash + records[i]);
+  }
+  for (const auto& [key, reason] : verdicts) batch.Put(impl_->cf(kVerdicts), key, reason);
+  PITH_RETURN_IF_ERROR(impl_->WriteSnapshot(&batch, std::string(subject), snapshot, /*afresh=*/true));
+  return FromRocks(impl_->db->Write(impl_->write_options, &batch), "rewriting what is kept beside the log");
 }
 
 Result<std::optional<std::string>> EventLog::GetIndexEntry(std::string_view subject, std::string_view key) const {

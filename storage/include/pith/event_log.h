@@ -125,6 +125,11 @@ class EventLog {
   // The snapshot without its items (what an incremental merge needs).
   Result<std::optional<SnapshotHeader>> GetSnapshotHeader(std::string_view subject) const;
   Status PutSnapshot(std::string_view subject, const SnapshotWrite& snapshot);
+  // Replaces everything kept for `subject` beside its log, in one atomic batch: its event records
+  // (records[i] is that of log position i; any other record of the subject goes), the verdicts
+  // given (verdict key -> reason) and its snapshot. The log itself is not touched.
+  Status RewriteDerived(std::string_view subject, const std::vector<std::string>& records,
+                        const std::vector<std::pair<std::string, std::string>>& verdicts, const SnapshotWrite& snapshot);
   // One of the subject's index entries; and all of them, in key order.
   Result<std::optional<std::string>> GetIndexEntry(std::string_view subject, std::string_view key) const;
   Status ScanIndex(std::string_view subject, const std::function<Status(std::string_view key, std::string_view value)>& fn) const;

@@ -134,6 +134,11 @@ class Store {
   // Re-reads and re-hashes every event, re-verifies every verdict, recomputes every snapshot.
   // Returns the problems found (empty: nothing on disk is damaged).
   Result<std::vector<std::string>> Check();
+  // The repair for a subject whose cached data Check reports damaged: everything the store keeps
+  // beside the subject's log (event records, verdicts, the cached state) recomputed from the log
+  // alone (each document re-read, re-hashed and re-verified) and written over it in one atomic
+  // batch; returns the state. kCorruption, with nothing written, when the log itself is damaged.
+  Result<MergedState> Rebuild(std::string_view subject);
 
  private:
   struct Impl;

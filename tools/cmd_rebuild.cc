@@ -1,0 +1,55 @@
+// `pith-merge rebuild`: recomputes what the store keeps beside the log (event records, verdicts,
+// cached states) from the log itself, for subjects whose cached data `check` reports damaged.
+#include <algorithm>
+#include <iostream>
+#include <memory>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "store_common.h"
+
+namespace pith::cli {
+namespace {
+
+struct RebuildOptions {
+  std::string db;
+  std::vector<std::string> subjects;
+  bool all = false;
+};
+
+int RunRebuild(const RebuildOptions& opts) {
+  auto store = OpenStore(opts.db, false);
+  if (!store.ok()) return Fail(opts.db, store.status());
+  auto subjects = opts.all ? (*store)->Subjects() : Result<std::vector<std::string>>(opts.subjects);
+  if (!subjects.ok()) return Fail(opts.db, subjects.status());
+  int exit_code = kExitOk;
+  size_t rebuilt = 0;
+  for (const std::string& subject : *subjects) {
+    auto state = (*store)->Rebuild(subject);
+    if (!state.ok()) {
+      exit_code = std::max(exit_code, Fail(subject, state.status()));
+      continue;
+    }
+    std::cout << subject << ' ' << state->state_sha256 << '\n';
+    ++rebuilt;
+  }
+  std::cout << "rebuild: " << rebuilt << " of " << subjects->size() << " subjects rebuilt from the log" << std::endl;
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterRebuildCommand(CLI::App& app, int* exit_code) {
+  auto opts = std::make_shared<RebuildOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "rebuild", "recompute subjects' event records, verdicts and cached states from the log (the repair for what check reports)");
+  AddDbOption(cmd, &opts->db);
+  cmd->add_option("pith_numbers", opts->subjects, "subjects");
+  cmd->add_flag("--all", opts->all, "every subject in the store");
+  cmd->callback([opts, exit_code] {
+    if (opts->subjects.empty() && !opts->all) throw CLI::RequiredError("PITH_NUMBER... or --all");
+    *exit_code = RunRebuild(*opts);
+  });
+}
+
+}  // namespace pith::cli
