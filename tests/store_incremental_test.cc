@@ -20,6 +20,7 @@
 #include "pith/merge_incremental.h"
 #include "pith/store.h"
 #include "support/raw_rocksdb.h"
+#include "support/store_fixture.h"
 #include "support/test_events.h"
 
 namespace pith {
@@ -37,14 +38,11 @@ std::string Time(int seconds) {
 
 std::string Id(const Value& event) { return *event.FindString("event_id"); }
 
-class IncrementalTest : public ::testing::Test {
+class IncrementalTest : public testing::StoreFixture {
  protected:
+  IncrementalTest() : StoreFixture("incremental") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pith-incremental-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    ASSERT_TRUE(keys_.AddFromJson(registry_.public_entry).ok());
-    Open();
+    StoreFixture::SetUp();
     NewSubject(7);
   }
 
@@ -55,18 +53,6 @@ class IncrementalTest : public ::testing::Test {
     subject_ = s.pith_number;
     record_ = s.events.front();
     all_.clear();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
-  void Open() {
-    store_.reset();
-    auto store = Store::Open(dir_.string(), {});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    ASSERT_TRUE(store_->AddKey(registry_.public_entry).ok());
   }
 
   Value Event(const std::string& type, const std::string& target, int t, Value payload,
@@ -95,6 +81,29 @@ class IncrementalTest : public ::testing::Test {
     return Event("graph_snapshot", "graph", t,
                  Value::Object({{"graph_snapshot", Value::Object({{"n", Value::Integer(t)}})}}), std::move(prev),
                  std::move(supersedes));
+  }
+
+  // 200 mirror hints of about 2.3 KB each (about 450 KiB of tail), one chain, appended in 10
+  // batches of 20; their ids in order. Returns how many were merged incrementally.
+  size_t AppendLargeHints(std::vector<std::string>* ids) {
+    const std::string padding(2000, 'p');
+    std::optional<std::string> prev;
+    size_t incremental = 0;
+    for (int batch = 0; batch < 10; ++batch) {
+      std::vector<Value> hints;
+      for (int k = 0; k < 20; ++k) {
+        const int t = 10 + batch * 20 + k;
+        hints.push_back(Event("mirror_hint", "mirror", t,
+                              Value::Object({{"mirror_type", Value::String("https")},
+                                             {"name", Value::String("m" + std::to_string(t) + padding)},
+                                             {"base_url", Value::String("https://m.example/" + std::to_string(t))}}),
+                              prev));
+        prev = Id(hints.back());
+        ids->push_back(*prev);
+      }
+      incremental += Append(hints).incremental;
+    }
+    return incremental;
   }
 
   // Appends `events` as one batch and checks the stored state is the from-scratch merge of
@@ -132,11 +141,6 @@ class IncrementalTest : public ::testing::Test {
     EXPECT_EQ(s.full_merges, incremental ? 0u : 1u) << what;
   }
 
-  fs::path dir_;
-  SigningKey registry_ = testing::FixedKey("registry-incremental");
-  SigningKey stranger_ = testing::FixedKey("stranger");
-  TrustedKeys keys_ = TrustedKeys::Defaults();
-  std::unique_ptr<Store> store_;
   std::string subject_;
   Value record_;
   std::vector<Value> all_;
@@ -147,22 +151,8 @@ class IncrementalTest : public ::testing::Test {
 // key is no longer trusted: every entry leaves `current`) leaves no piece of the old one behind.
 TEST_F(IncrementalTest, LargeTailsKeepExactlyTheirPieces) {
   Append(record_);
-  const std::string padding(2000, 'p');  // about 2.3 KB a current entry: 200 hints, about 450 KiB of tail
-  std::optional<std::string> prev;
-  size_t incremental = 0;
-  for (int batch = 0; batch < 10; ++batch) {
-    std::vector<Value> hints;
-    for (int k = 0; k < 20; ++k) {
-      const int t = 10 + batch * 20 + k;
-      hints.push_back(Event("mirror_hint", "mirror", t,
-                            Value::Object({{"mirror_type", Value::String("https")},
-                                           {"name", Value::String("m" + std::to_string(t) + padding)},
-                                           {"base_url", Value::String("https://m.example/" + std::to_string(t))}}),
-                            prev));
-      prev = Id(hints.back());
-    }
-    incremental += Append(hints).incremental;
-  }
+  std::vector<std::string> ids;
+  const size_t incremental = AppendLargeHints(&ids);
   EXPECT_GT(incremental, 150u);  // the tail grew through incremental steps, piece by piece
   auto big = store_->State(subject_);
   ASSERT_TRUE(big.ok());
@@ -223,23 +213,8 @@ std::map<std::string, std::string> TailPieces(const fs::path& dir) {
 // counts, state_sha256), not every piece of the list.
 TEST_F(IncrementalTest, SupersedingAnEntryRewritesOnlyThePiecesAroundIt) {
   Append(record_);
-  const std::string padding(2000, 'p');
   std::vector<std::string> ids;
-  std::optional<std::string> prev;
-  for (int batch = 0; batch < 10; ++batch) {
-    std::vector<Value> hints;
-    for (int k = 0; k < 20; ++k) {
-      const int t = 10 + batch * 20 + k;
-      hints.push_back(Event("mirror_hint", "mirror", t,
-                            Value::Object({{"mirror_type", Value::String("https")},
-                                           {"name", Value::String("m" + std::to_string(t) + padding)},
-                                           {"base_url", Value::String("https://m.example/" + std::to_string(t))}}),
-                            prev));
-      prev = Id(hints.back());
-      ids.push_back(*prev);
-    }
-    Append(hints);
-  }
+  AppendLargeHints(&ids);
   store_.reset();
   const std::map<std::string, std::string> before = TailPieces(dir_);
   ASSERT_GE(before.size(), 7u);  // about 450 KiB of mirror_hints in 64 KiB pieces
@@ -249,7 +224,7 @@ TEST_F(IncrementalTest, SupersedingAnEntryRewritesOnlyThePiecesAroundIt) {
                                  Value::Object({{"mirror_type", Value::String("https")},
                                                 {"name", Value::String("m900")},
                                                 {"base_url", Value::String("https://m.example/900")}}),
-                                 prev, {ids[2]});
+                                 ids.back(), {ids[2]});
   ExpectPath(superseding, true, "a hint superseding the third hint of the list");
   auto state = store_->State(subject_);
   ASSERT_TRUE(state.ok());

@@ -1,10 +1,10 @@
 // Store::Rebuild, the repair `check` points to: what the store keeps beside a subject's log (tail
 // pieces, state items, event records, verdicts) damaged on disk is recomputed from the log alone,
-// other subjects are left as they are, and appends go on incrementally; a damaged log is refused
+// other subjects are left as they are, and appends go on from it; a damaged log is refused
 // with nothing written.
 #include <gtest/gtest.h>
 
-#include <filesystem>
+#include <functional>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,37 +14,22 @@
 #include "pith/merge.h"
 #include "pith/store.h"
 #include "support/raw_rocksdb.h"
+#include "support/store_fixture.h"
 #include "support/test_events.h"
 
 namespace pith {
 namespace {
 
-namespace fs = std::filesystem;
-
-class StoreRebuildTest : public ::testing::Test {
+class StoreRebuildTest : public testing::StoreFixture {
  protected:
+  StoreRebuildTest() : StoreFixture("rebuild") {}
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("pith-rebuild-test-" + std::to_string(::getpid()) + "-" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    ASSERT_TRUE(keys_.AddFromJson(registry_.public_entry).ok());
+    StoreFixture::SetUp();
     std::mt19937_64 rng(5);
     for (int i = 0; i < 2; ++i) subjects_.push_back(testing::MakeSubject(20 + i, 40, registry_, stranger_, rng));
-    Open();
     for (const auto& s : subjects_) ASSERT_TRUE(Append(s.pith_number, s.events).ok());
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
 
-  void Open() {
-    store_.reset();
-    auto store = Store::Open(dir_.string(), {});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    ASSERT_TRUE(store_->AddKey(registry_.public_entry).ok());
-  }
   Result<AppendSummary> Append(const std::string& subject, const std::vector<json::Value>& events) {
     std::vector<IncomingEvent> incoming;
     for (const json::Value& e : events) incoming.push_back({subject, json::Canonical(e), e});
@@ -63,12 +48,7 @@ class StoreRebuildTest : public ::testing::Test {
     Open();
   }
 
-  fs::path dir_;
-  SigningKey registry_ = testing::FixedKey("registry-rebuild");
-  SigningKey stranger_ = testing::FixedKey("stranger");
-  TrustedKeys keys_ = TrustedKeys::Defaults();
   std::vector<testing::GeneratedSubject> subjects_;
-  std::unique_ptr<Store> store_;
 };
 
 // Every key of family `name` under the subject's prefix.
