@@ -115,6 +115,11 @@ int RunCheck(const ReadOptions& opts) {
   std::cout << (problems->empty() ? "check: ok" : "check: problems found") << " ("
             << (subjects.ok() ? subjects->size() : 0) << " subjects, " << (*store)->LastSequence() << " log entries, "
             << problems->size() << " problems)" << std::endl;
+  if (!problems->empty()) {
+    std::cout << "check: problems beside the log (event records, verdicts, cached states) are repaired by "
+                 "`pith-merge rebuild --db " << opts.db << " PITH_NUMBER...` (or --all); a damaged file or event "
+                 "needs another copy (specs/storage.md)" << std::endl;
+  }
   return problems->empty() ? kExitOk : kExitProblemFound;
 }
 
