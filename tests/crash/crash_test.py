@@ -11,7 +11,8 @@ atomic batch or nothing. A chunk is *acknowledged* when its ingest process exite
 Each trial, on a store that lives for several trials (so crashes pile up on one store):
   1. ingests 0-2 further chunks normally (each must exit 0: acknowledged);
   2. sometimes starts a reading command (`replay --all`, which also runs RocksDB's recovery and
-     writes) and SIGKILLs it at a random moment;
+     writes) and SIGKILLs it at a random moment, and sometimes `rebuild --all` (which rewrites every
+     subject's records, verdicts and cached state, one atomic batch per subject);
   3. starts `ingest --sync` of the next chunk and SIGKILLs it at a random moment (uniform over the
      measured duration of an ingest, or over its last part, so kills land in start-up, RocksDB
      recovery, verification, the write and sync, and close);
@@ -141,6 +142,11 @@ class Crash:
             notes.append("replay killed after %.0f ms (rc %d)" % (delay * 1000, rc))
             if rc not in (0, -signal.SIGKILL):
                 return False, "replay exited %d before the kill: %s" % (rc, err.strip())
+        if self.rng.random() < 0.25:
+            rc, delay, err = self.killed([self.bin, "rebuild", "--all", "--db", self.db])
+            notes.append("rebuild killed after %.0f ms (rc %d)" % (delay * 1000, rc))
+            if rc not in (0, -signal.SIGKILL):
+                return False, "rebuild exited %d before the kill: %s" % (rc, err.strip())
         index = self.pending.pop(0)
         rc, delay, err = self.killed([self.bin, "ingest", "--sync", "--db", self.db, self.chunks[index][0]])
         in_flight = None
