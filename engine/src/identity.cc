@@ -84,25 +84,24 @@ Digest ContentDigestOf(std::string_view canonical, const std::vector<json::Membe
   Sha256Stream content;
   content.Update("{");
   bool first = true;
-  size_t run_begin = 0, run_end = 0;  // the run of hashed neighbours not streamed yet
+  size_t run_begin = 0, run_end = 0;  // the run of hashed neighbours not streamed yet (none: 0, 0)
+  auto stream_run = [&] {
+    if (run_end == 0) return;
+    if (!first) content.Update(",");
+    content.Update(canonical.substr(run_begin, run_end - run_begin));
+    first = false;
+  };
   for (const json::MemberSpan& m : spans) {
     if (IsUnhashedKey(m.key)) continue;
     if (run_end != 0 && m.begin == run_end + 1) {  // the next member after a comma: the run goes on
       run_end = m.end;
       continue;
     }
-    if (run_end != 0) {
-      content.Update(first ? "" : ",");
-      content.Update(canonical.substr(run_begin, run_end - run_begin));
-      first = false;
-    }
+    stream_run();
     run_begin = m.begin;
     run_end = m.end;
   }
-  if (run_end != 0) {
-    content.Update(first ? "" : ",");
-    content.Update(canonical.substr(run_begin, run_end - run_begin));
-  }
+  stream_run();
   content.Update("}");
   return content.Final();
 }

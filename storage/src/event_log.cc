@@ -540,7 +540,7 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
     return Status::OK();
   }));
   if (hashes.size() != records.size()) {
-    return Status::InvalidInput(std::to_string(records.size()) + " event records for a log of " + std::to_string(hashes.size()));
+    return Status::Internal(std::to_string(records.size()) + " event records for a log of " + std::to_string(hashes.size()));
   }
   rocksdb::WriteBatch batch;
   const std::string prefix = SubjectPrefix(subject);
