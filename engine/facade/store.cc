@@ -208,22 +208,9 @@ Result<MergedState> Store::Rebuild(std::string_view subject) {
     keyset = impl_->keyset_digest;
   }
   std::vector<Digest> hashes;
-  PITH_RETURN_IF_ERROR(impl_->log->ScanSubject(subject, [&](const SubjectEntry& e) {
-    hashes.push_back(e.document_hash);
-    return Status::OK();
-  }));
-  if (hashes.empty()) return Status::NotFound("no events stored for " + std::string(subject));
   std::vector<json::Value> docs;
-  docs.reserve(hashes.size());
-  for (const Digest& h : hashes) {
-    auto doc = impl_->ReadDocument(h);
-    if (!doc.ok()) return doc.status().WithPrefix(std::string(subject));
-    if (DocumentHash(*doc) != h) {
-      return Status::Corruption(std::string(subject) + ": stored event " + DigestHex(h) + " hashes to " +
-                                DigestHex(DocumentHash(*doc)));
-    }
-    docs.push_back(std::move(*doc));
-  }
+  PITH_RETURN_IF_ERROR(impl_->ReadSubjectDocuments(subject, /*verify_hashes=*/true, &hashes, &docs));
+  if (docs.empty()) return Status::NotFound("no events stored for " + std::string(subject));
   const std::vector<DocumentVerdict> verdicts = impl_->CheckAll(docs, subject, keys);
   std::vector<std::string> records;
   std::vector<std::pair<std::string, std::string>> verdict_entries;

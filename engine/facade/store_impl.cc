@@ -59,6 +59,7 @@ Result<std::string> StateSha256In(std::string_view state_end, std::string_view s
 
 using store_internal::ArrivalKey;
 using store_internal::KeysDigestMemo;
+using store_internal::DocumentHash;
 using store_internal::KeysetDigest;
 
 Status Store::Impl::ReloadKeys() {
@@ -88,26 +89,42 @@ Result<json::Value> Store::Impl::ReadDocument(const Digest& h) const {
 
 // The subject's stored documents (parsed) and their section 3 verdicts, computing (and, when
 // `cache` is set, storing) any verdict not cached for the current keys.
+Status Store::Impl::ReadSubjectDocuments(std::string_view subject, bool verify_hashes, std::vector<Digest>* hashes,
+                                         std::vector<json::Value>* docs) const {
+  const size_t first = hashes->size();
+  PITH_RETURN_IF_ERROR(log->ScanSubject(subject, [&](const SubjectEntry& e) {
+    hashes->push_back(e.document_hash);
+    return Status::OK();
+  }));
+  docs->reserve(docs->size() + hashes->size() - first);
+  for (size_t i = first; i < hashes->size(); ++i) {
+    const Digest& h = (*hashes)[i];
+    auto doc = ReadDocument(h);
+    if (!doc.ok()) return verify_hashes ? doc.status().WithPrefix(std::string(subject)) : doc.status();
+    if (verify_hashes && DocumentHash(*doc) != h) {
+      return Status::Corruption(std::string(subject) + ": stored event " + DigestHex(h) + " hashes to " +
+                                DigestHex(DocumentHash(*doc)));
+    }
+    docs->push_back(std::move(*doc));
+  }
+  return Status::OK();
+}
+
 Status Store::Impl::LoadSubject(std::string_view subject, const TrustedKeys& trusted, bool reverify, bool cache,
                    std::vector<json::Value>* docs, std::vector<DocumentVerdict>* verdicts) const {
   std::vector<Digest> hashes;
-  PITH_RETURN_IF_ERROR(log->ScanSubject(subject, [&](const SubjectEntry& e) {
-    hashes.push_back(e.document_hash);
-    return Status::OK();
-  }));
-  docs->reserve(docs->size() + hashes.size());
+  const size_t first = docs->size();
+  PITH_RETURN_IF_ERROR(ReadSubjectDocuments(subject, /*verify_hashes=*/false, &hashes, docs));
   std::vector<size_t> missing;
   std::vector<std::pair<std::string, std::string>> to_cache;
   KeysDigestMemo keys_digest(trusted);
-  for (const Digest& h : hashes) {
-    auto doc = ReadDocument(h);
-    if (!doc.ok()) return doc.status();
-    docs->push_back(std::move(*doc));
+  for (size_t k = 0; k < hashes.size(); ++k) {
+    const Digest& h = hashes[k];
     DocumentVerdict v;
     v.document_sha256 = DigestHex(h);
     bool have = false;
     if (!reverify) {
-      auto cached = log->GetVerdict(EventLog::VerdictKey(h, subject, options.merge_version, keys_digest.Of(docs->back())));
+      auto cached = log->GetVerdict(EventLog::VerdictKey(h, subject, options.merge_version, keys_digest.Of((*docs)[first + k])));
       if (!cached.ok()) return cached.status();
       if (cached->has_value()) {
         v.reason = **cached;
