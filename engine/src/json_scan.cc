@@ -2,6 +2,10 @@
 
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace pith::json {
 
 namespace {
@@ -10,22 +14,34 @@ bool IsScalarByte(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '+' || c == '.';
 }
 
+// The first '"' or '\\' in s at or after p (16 bytes at a time with SSE2), or s.size().
+size_t FindQuoteOrBackslash(std::string_view s, size_t p) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (; p + 16 <= s.size(); p += 16) {
+    const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + p));
+    const unsigned mask =
+        static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash))));
+    if (mask != 0) return p + static_cast<size_t>(__builtin_ctz(mask));
+  }
+#endif
+  for (; p < s.size(); ++p) {
+    if (s[p] == '"' || s[p] == '\\') return p;
+  }
+  return s.size();
+}
+
 }  // namespace
 
 size_t SkipString(std::string_view s, size_t at) {
   if (at >= s.size() || s[at] != '"') return kNoPos;
   size_t p = at + 1;
-  while (p < s.size()) {
-    // Jump to the next quote or backslash (strings are long; this is the hot loop).
-    const char* base = s.data() + p;
-    size_t left = s.size() - p;
-    const void* q = std::memchr(base, '"', left);
-    size_t quote = q ? static_cast<const char*>(q) - s.data() : s.size();
-    const void* b = std::memchr(base, '\\', quote - p);
-    if (b == nullptr) return quote < s.size() ? quote + 1 : kNoPos;
-    p = static_cast<size_t>(static_cast<const char*>(b) - s.data()) + 2;  // skip the escaped byte
+  while (true) {
+    p = FindQuoteOrBackslash(s, p);
+    if (p >= s.size()) return kNoPos;
+    if (s[p] == '"') return p + 1;
+    p += 2;  // a backslash: skip the escaped byte
   }
-  return kNoPos;
 }
 
 size_t SkipValue(std::string_view s, size_t at, size_t depth) {

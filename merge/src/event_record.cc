@@ -107,9 +107,17 @@ EventRecord RecordOf(const Doc& d, std::string_view canonical, const std::vector
   for (const auto& s : d.Find("supersedes")->items()) r.supersedes.emplace_back(s.text());
   // The entry's members are members of the document, already canonical in `canonical`.
   static constexpr std::string_view kEntryKeys[] = {"created_at", "event_id", "payload", "signer", "target"};
+  auto in_entry = [](const json::MemberSpan& m) {
+    return std::find(std::begin(kEntryKeys), std::end(kEntryKeys), m.key) != std::end(kEntryKeys);
+  };
+  size_t entry_size = 2;  // one allocation: the entry is most of the document
+  for (const json::MemberSpan& m : spans) {
+    if (in_entry(m)) entry_size += m.end - m.begin + 1;
+  }
+  r.entry.reserve(entry_size);
   r.entry.push_back('{');
   for (const json::MemberSpan& m : spans) {
-    if (std::find(std::begin(kEntryKeys), std::end(kEntryKeys), m.key) == std::end(kEntryKeys)) continue;
+    if (!in_entry(m)) continue;
     if (r.entry.size() > 1) r.entry.push_back(',');
     r.entry.append(canonical.substr(m.begin, m.end - m.begin));
     if (m.key == "signer") {

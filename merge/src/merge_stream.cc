@@ -20,11 +20,14 @@
 namespace pith {
 namespace {
 
-constexpr size_t kChunkLines = 8192;  // lines parsed in parallel at a time in pass 1
+constexpr size_t kChunkLines = 8192;        // lines parsed in parallel at a time in pass 1,
+constexpr size_t kChunkBytes = 32u << 20;  // or fewer when their bytes reach this (plus one line)
 
-// A raw line and where it came from, for pass 1.
+// A line of pass 1's chunk: its bytes at [begin, begin + length) of the chunk's buffer, and where
+// it came from.
 struct PendingLine {
-  std::string text;
+  size_t begin;
+  uint32_t length;
   uint64_t offset;
   size_t number;
 };
@@ -59,19 +62,29 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
   if (!reader.ok()) return reader.status();
   const uint32_t file = static_cast<uint32_t>(files_.size());
   files_.push_back(path);
+  // A chunk's lines are copied into one buffer, kept from chunk to chunk (no allocation per line).
+  std::string bytes;
   std::vector<PendingLine> chunk;
-  std::vector<std::string> subject_of;  // per line of the chunk; "" when unusable
+  std::vector<std::string_view> subject_of;  // per line of the chunk; empty when unusable
+  std::vector<std::string> found_by_parsing;  // per line, the subject of a line the walk could not read
   std::vector<json::ParseError> errors;
   auto flush = [&]() {
-    subject_of.assign(chunk.size(), std::string());
+    subject_of.assign(chunk.size(), std::string_view());
+    found_by_parsing.assign(chunk.size(), std::string());
     errors.assign(chunk.size(), json::ParseError());
     ParallelFor(chunk.size(), threads_, [&](size_t i) {
-      // The quick scan; pass 2 parses strictly (and reports) every line it lets through.
-      if (auto subject = merge_internal::ScanSubject(chunk[i].text); subject && !subject->empty()) {
-        subject_of[i] = std::move(*subject);
+      const std::string_view text(bytes.data() + chunk[i].begin, chunk[i].length);
+      // The quick scans; pass 2 parses strictly (and reports) every line they let through.
+      if (auto subject = merge_internal::FindSubjectInPlace(text); subject && !subject->empty()) {
+        subject_of[i] = *subject;
         return;
       }
-      auto doc = json::Parse(chunk[i].text, {}, &errors[i]);
+      if (auto subject = merge_internal::ScanSubject(text); subject && !subject->empty()) {
+        found_by_parsing[i] = std::move(*subject);
+        subject_of[i] = found_by_parsing[i];
+        return;
+      }
+      auto doc = json::Parse(text, {}, &errors[i]);
       if (!doc.ok()) return;
       const std::string* s = doc->FindString("subject_pith_number");
       if (s == nullptr || s->empty()) {
@@ -79,20 +92,31 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
         errors[i].column = 0;
         return;
       }
-      subject_of[i] = *s;
+      found_by_parsing[i] = *s;
+      subject_of[i] = found_by_parsing[i];
     });
+    SubjectInputs* last = nullptr;  // a subject's lines usually follow each other
+    std::string_view last_subject;
     for (size_t i = 0; i < chunk.size(); ++i) {
-      if (subject_of[i].empty()) {
+      const std::string_view subject = subject_of[i];
+      if (subject.empty()) {
         std::string where = path + ":" + std::to_string(chunk[i].number);
         if (errors[i].column != 0) where += ":" + std::to_string(errors[i].column);
         problems_.push_back({where, errors[i].what, file, chunk[i].offset});
         continue;
       }
-      if (!shard_.Contains(subject_of[i])) continue;
-      subjects_[subject_of[i]].lines.push_back({file, static_cast<uint32_t>(chunk[i].text.size()), chunk[i].offset});
+      if (last == nullptr || subject != last_subject) {
+        if (!shard_.Contains(subject)) continue;
+        auto it = subjects_.find(subject);
+        if (it == subjects_.end()) it = subjects_.emplace(std::string(subject), SubjectInputs()).first;
+        last = &it->second;
+        last_subject = it->first;
+      }
+      last->lines.push_back({file, chunk[i].length, chunk[i].offset});
       ++indexed_;
     }
     chunk.clear();
+    bytes.clear();
   };
   JsonLine line;
   while ((*reader)->Next(&line)) {
@@ -101,8 +125,9 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
       continue;
     }
     if (IsBlankLine(line.text)) continue;
-    chunk.push_back({std::string(line.text), line.offset, line.number});
-    if (chunk.size() >= kChunkLines) flush();
+    chunk.push_back({bytes.size(), static_cast<uint32_t>(line.text.size()), line.offset, line.number});
+    bytes.append(line.text);
+    if (chunk.size() >= kChunkLines || bytes.size() >= kChunkBytes) flush();
   }
   if (!(*reader)->status().ok()) return (*reader)->status().WithPrefix(path);
   flush();

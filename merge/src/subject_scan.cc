@@ -57,7 +57,7 @@ class SubjectFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Sub
 // well-formed input, so a subject it finds is the parser's whenever the parser accepts the line (a
 // duplicate is the parser's to refuse in pass 2). It stops at the subject; nothing when the walk
 // fails or the subject is not a plain string.
-std::optional<std::string> WalkSubject(std::string_view line) {
+std::optional<std::string_view> WalkSubject(std::string_view line) {
   constexpr std::string_view kKey = "subject_pith_number";
   if (line.empty() || line[0] != '{') return std::nullopt;
   size_t p = 1;
@@ -69,7 +69,7 @@ std::optional<std::string> WalkSubject(std::string_view line) {
     if (line.substr(p + 1, key_end - p - 2) == kKey) {
       std::string_view value = line.substr(key_end + 1, value_end - key_end - 1);
       if (value.size() < 2 || value.front() != '"' || value.find('\\') != std::string_view::npos) return std::nullopt;
-      return std::string(value.substr(1, value.size() - 2));
+      return value.substr(1, value.size() - 2);
     }
     if (line[value_end] != ',') return std::nullopt;
     p = value_end + 1;
@@ -79,8 +79,10 @@ std::optional<std::string> WalkSubject(std::string_view line) {
 
 }  // namespace
 
+std::optional<std::string_view> FindSubjectInPlace(std::string_view line) { return WalkSubject(line); }
+
 std::optional<std::string> ScanSubject(std::string_view line) {
-  if (auto walked = WalkSubject(line)) return walked;
+  if (auto walked = WalkSubject(line)) return std::string(*walked);
   SubjectFinder finder;
   rapidjson::MemoryStream stream(line.data(), line.size());
   rapidjson::Reader reader;

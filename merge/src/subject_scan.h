@@ -14,4 +14,9 @@ namespace pith::merge_internal {
 // a JSON object that RapidJSON reads or has no such string member.
 std::optional<std::string> ScanSubject(std::string_view line);
 
+// The same value viewed inside `line`, found by the structural walk alone (no copy): nullopt when
+// the walk cannot read the line (whitespace, escapes in the subject...), where ScanSubject may
+// still find it. Whatever this finds, ScanSubject finds too.
+std::optional<std::string_view> FindSubjectInPlace(std::string_view line);
+
 }  // namespace pith::merge_internal

@@ -142,9 +142,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   CheckProof(input, {});
 
-  if (auto subject = pith::merge_internal::ScanSubject(input); subject && parsed.ok()) {
+  const auto scanned = pith::merge_internal::ScanSubject(input);
+  if (scanned && parsed.ok()) {
     const std::string* strict = parsed->FindString("subject_pith_number");
-    PITH_FUZZ_CHECK_MSG(strict != nullptr && *strict == *subject, *subject);
+    PITH_FUZZ_CHECK_MSG(strict != nullptr && *strict == *scanned, *scanned);
+  }
+  // What pass 1 finds in place, the copying scan finds too.
+  if (auto in_place = pith::merge_internal::FindSubjectInPlace(input)) {
+    PITH_FUZZ_CHECK_MSG(scanned && *scanned == *in_place, std::string(*in_place));
   }
 
   // Tight limits reach every limit check on small inputs; tightening never accepts more.

@@ -89,7 +89,7 @@ class StreamMerger {
   unsigned threads_;
   Shard shard_;
   std::vector<std::string> files_;
-  std::map<std::string, SubjectInputs> subjects_;
+  std::map<std::string, SubjectInputs, std::less<>> subjects_;  // std::less<>: found by string_view
   std::vector<InputProblem> problems_;
   size_t indexed_ = 0;
 };
