@@ -14,11 +14,8 @@
 #include <cstring>
 
 #include "pith/json_scan.h"
+#include "string_block_sse2.h"
 #include "utf8_sequence.h"
-
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 namespace pith::json {
 namespace {
@@ -139,12 +136,14 @@ class Prover {
       if (c == '\\') {
         if (!Escape()) return false;
         any_escape = true;
-      } else {  // c >= 0x80: whole, well-formed UTF-8 sequences, as many as follow each other
+      } else if (c >= 0x80) {  // whole, well-formed UTF-8 sequences, as many as follow each other
         do {
           const size_t length = internal::Utf8SequenceLength(text + p_, text_end);
           if (length == 0) return false;
           p_ += length;
         } while (p_ < s_.size() && text[p_] >= 0x80);
+      } else {
+        ++p_;  // plain ASCII where the vector scan left a block to this loop
       }
     }
     // The raw body is at least as long as the decoded string.
@@ -154,20 +153,17 @@ class Prover {
     return true;
   }
 
-  // How many bytes from `at` on need no closer look in a string: printable ASCII other than '"'
-  // and '\\' (16 bytes at a time with SSE2, else 8 with SWAR).
+  // How many bytes from `at` on are plain string content: printable ASCII other than '"' and '\\',
+  // and whole, well-formed UTF-8 sequences (16 bytes at a time with SSE2, else ASCII 8 at a time
+  // with SWAR). It ends at a sequence boundary; what follows is the string loop's to judge one
+  // token at a time, so the vector scan only ever accepts: whatever it cannot vouch for, it leaves.
   size_t PlainRun(size_t at) const {
     size_t p = at;
 #if defined(__SSE2__)
-    const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
     while (p + 16 <= s_.size()) {
-      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_.data() + p));
-      // Signed compare: bytes >= 0x80 are negative, so "below 0x20" also catches non-ASCII.
-      const __m128i look = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(w, quote), _mm_cmpeq_epi8(w, backslash)),
-                                        _mm_cmplt_epi8(w, space));
-      const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(look));
-      if (mask != 0) return p + static_cast<size_t>(__builtin_ctz(mask)) - at;
-      p += 16;
+      const internal::StringBlock block = internal::JudgeStringBlock(s_.data() + p);
+      p += block.length;
+      if (block.length < 16 && !block.go_on) return p - at;
     }
 #endif
     while (p + 8 <= s_.size()) {
