@@ -157,21 +157,28 @@ MergedState BuildState(const MergeOutcome& o) {
   state.AddText("state_version", "\"1.0\"");
   state.AddText("valid_event_count", count(o.valid_event_count));
 
-  // canon(state without state_sha256) is hashed; state_sha256 then goes in at its sorted place,
-  // just before state_type (no other key sorts between them).
-  std::string unsigned_state;
-  std::vector<std::pair<std::string_view, size_t>> offsets;
-  state.Write(&unsigned_state, &offsets);
-  size_t at = 0;
-  for (const auto& [key, offset] : offsets) {
-    if (key == "state_type") at = offset;
-  }
+  // canon(state without state_sha256) is hashed. The state is written once, with state_sha256 at
+  // its sorted place holding 64 zeros; the hash streams the bytes before and after that member
+  // (which ends in a comma: state_type always follows it) and the zeros become its hex.
+  constexpr std::string_view kPlaceholder = "\"0000000000000000000000000000000000000000000000000000000000000000\"";
+  state.AddText("state_sha256", std::string(kPlaceholder));
+  size_t reserve = 4096 + 74 * o.applied.size() + 256 * o.invalid.size();
+  for (const EventNode* e : o.applied) reserve += e->entry.size();  // empty for nodes made from documents
   MergedState out;
-  out.state_sha256 = Sha256Hex(unsigned_state);
-  out.canonical.reserve(unsigned_state.size() + 90);
-  out.canonical.append(unsigned_state, 0, at);
-  out.canonical.append("\"state_sha256\":\"").append(out.state_sha256).append("\",");
-  out.canonical.append(unsigned_state, at, std::string::npos);
+  out.canonical.reserve(reserve);
+  std::vector<std::pair<std::string_view, size_t>> offsets;
+  state.Write(&out.canonical, &offsets);
+  size_t member = 0, next = 0;
+  for (size_t i = 0; i + 1 < offsets.size(); ++i) {
+    if (offsets[i].first == "state_sha256") member = offsets[i].second, next = offsets[i + 1].second;
+  }
+  const std::string_view text = out.canonical;
+  Sha256Stream hash;
+  hash.Update(text.substr(0, member));
+  hash.Update(text.substr(next));
+  out.state_sha256 = DigestHex(hash.Final());
+  const size_t zeros_at = next - 2 - 64;  // the zeros end before the closing quote and the comma
+  out.canonical.replace(zeros_at, 64, out.state_sha256);
   return out;
 }
 
