@@ -107,8 +107,8 @@ Digest ContentDigestOf(std::string_view canonical, const std::vector<json::Membe
 }
 }  // namespace
 
-EventDigests EventDigestsOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
-  return {Sha256(canonical), ContentDigestOf(canonical, spans)};
+Digest EventContentDigestOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans) {
+  return ContentDigestOf(canonical, spans);
 }
 
 Digest EventContentDigest(const json::Value& event) {

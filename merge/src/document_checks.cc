@@ -3,6 +3,7 @@
 #include <set>
 
 #include "event_node.h"
+#include "merge_detail.h"
 #include "event_types.h"
 #include "pith/codec.h"
 #include "pith/ed25519.h"
@@ -189,13 +190,14 @@ DocumentVerdict CheckDocument(const json::Value& document, std::string_view subj
 
 namespace {
 
+// `hash_well_formed` false leaves a well-formed document's document_sha256 empty (see
+// merge_internal::CheckProvenDeferringHash).
 template <typename Doc>
 DocumentVerdict CheckCanonical(const Doc& document, std::string_view canonical, const std::vector<json::MemberSpan>& spans,
-                               std::string_view subject, const TrustedKeys& keys) {
-  EventDigests digests = EventDigestsOf(canonical, spans);
+                               std::string_view subject, const TrustedKeys& keys, bool hash_well_formed = true) {
   DocumentVerdict v;
-  v.document_sha256 = DigestHex(digests.document);
-  v.reason = std::string(CheckInOrder(document, subject, keys, digests.content));
+  v.reason = std::string(CheckInOrder(document, subject, keys, EventContentDigestOf(canonical, spans)));
+  if (hash_well_formed || !v.reason.empty()) v.document_sha256 = Sha256Hex(canonical);
   return v;
 }
 
@@ -209,6 +211,11 @@ DocumentVerdict CheckDocument(const json::Value& document, std::string_view cano
 
 DocumentVerdict CheckDocument(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
   return CheckCanonical(document.root(), document.text(), document.spans(), subject, keys);
+}
+
+DocumentVerdict merge_internal::CheckProvenDeferringHash(const json::CanonicalText& document, std::string_view subject,
+                                                         const TrustedKeys& keys) {
+  return CheckCanonical(document.root(), document.text(), document.spans(), subject, keys, /*hash_well_formed=*/false);
 }
 
 const std::vector<std::string_view>& AllReasonCodes() {

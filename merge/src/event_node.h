@@ -21,7 +21,8 @@ struct EventNode {
   std::string_view entry;
   std::string_view signer;
   const EventTypeInfo* type = nullptr;
-  std::string_view document_sha256;
+  std::string_view document_sha256;  // empty when deferred: then hash document_bytes (DocumentSha256Of)
+  std::string_view document_bytes;   // canon(document), set when document_sha256 is deferred
   std::string_view event_id;
   std::string_view target;
   std::string_view key_id;
@@ -38,6 +39,9 @@ struct EventNode {
 // Doc is json::Value or json::View.
 template <typename Doc>
 bool HasEventShape(const Doc& document);
+
+// document_sha256, or the hash of document_bytes where it was deferred.
+std::string DocumentSha256Of(const EventNode& node);
 
 // Views a document that passed section 3 (so every member exists with its type).
 EventNode MakeEventNode(const json::Value& doc, std::string_view document_sha256);

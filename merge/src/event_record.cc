@@ -156,6 +156,13 @@ CheckedRecord CheckAndRecord(const json::CanonicalText& document, std::string_vi
   return {std::move(verdict), RecordOf(document.root(), document.text(), document.spans(), has_shape)};
 }
 
+CheckedRecord merge_internal::CheckAndRecordDeferringHash(const json::CanonicalText& document, std::string_view subject,
+                                                          const TrustedKeys& keys) {
+  DocumentVerdict verdict = CheckProvenDeferringHash(document, subject, keys);
+  const bool has_shape = verdict.reason != merge_internal::reason::kMalformedEvent;
+  return {std::move(verdict), RecordOf(document.root(), document.text(), document.spans(), has_shape)};
+}
+
 std::string EncodeEventRecord(const EventRecord& r) {
   std::string out;
   out.reserve(r.entry.size() + r.signer.size() + 256);
@@ -283,7 +290,8 @@ void EventRecordSet::Clear() {
 
 Status merge_internal::RecordsToNodes(std::string_view subject, const std::vector<EventRecordView>& records,
                                       const std::vector<DocumentVerdict>& verdicts, std::deque<json::Value>* claimed,
-                                      std::vector<EventNode>* nodes, std::vector<InvalidEntry>* invalid) {
+                                      std::vector<EventNode>* nodes, std::vector<InvalidEntry>* invalid,
+                                      std::vector<size_t>* node_records) {
   if (verdicts.size() != records.size()) return Status::Internal("one verdict per record is required");
   auto claim = [claimed](const EventRecordView& r) {
     claimed->push_back(r.event_id ? json::Value::String(std::string(*r.event_id)) : json::Value());
@@ -303,6 +311,7 @@ Status merge_internal::RecordsToNodes(std::string_view subject, const std::vecto
     auto node = NodeOfRecord(subject, records[i], verdicts[i].document_sha256);
     if (!node.ok()) return node.status();
     nodes->push_back(std::move(*node));
+    if (node_records != nullptr) node_records->push_back(i);
   }
   return Status::OK();
 }

@@ -22,6 +22,10 @@ namespace reason = merge_internal::reason;
 
 namespace merge_internal {
 
+std::string DocumentSha256Of(const EventNode& node) {
+  return node.document_sha256.empty() ? Sha256Hex(node.document_bytes) : std::string(node.document_sha256);
+}
+
 EventNode MakeEventNode(const json::Value& doc, std::string_view document_sha256) {
   EventNode e;
   e.doc = &doc;
@@ -185,12 +189,12 @@ Result<MergedState> merge_internal::MergeNodes(std::string_view subject, std::st
       valid.push_back(e);
     } else {
       invalid_ids.insert(e->event_id);
-      outcome.invalid.push_back({std::string(e->document_sha256), claimed(e), r});
+      outcome.invalid.push_back({merge_internal::DocumentSha256Of(*e), claimed(e), r});
     }
   }
   for (size_t i : order.unplaced) {
     const EventNode* e = well_formed[i];
-    outcome.invalid.push_back({std::string(e->document_sha256), claimed(e), reason::kReferenceCycle});
+    outcome.invalid.push_back({merge_internal::DocumentSha256Of(*e), claimed(e), reason::kReferenceCycle});
   }
   outcome.valid_event_count = valid.size();
 
@@ -228,7 +232,8 @@ merge_internal::DistinctDocuments merge_internal::SelectDistinct(
   std::map<std::string_view, size_t> representative;  // event_id -> index
   for (size_t i = 0; i < verdicts.size(); ++i) {
     const DocumentVerdict& v = verdicts[i];
-    if (!seen_documents.insert(v.document_sha256).second) continue;
+    // (A deferred hash is empty and its event_id unique among the well-formed: not a copy.)
+    if (!v.document_sha256.empty() && !seen_documents.insert(v.document_sha256).second) continue;
     if (!v.well_formed()) {
       out.invalid.push_back(i);
       continue;

@@ -37,7 +37,8 @@ Result<MergedState> MergeNodes(std::string_view subject, std::string_view merge_
 // Section 3's results reduced to what MergeNodes takes, for documents and records alike: each
 // distinct document (by document_sha256) that failed, its first copy; and per event_id its
 // representative, the well-formed document with the smallest document_sha256, in event_id order.
-// `event_id(i)` is asked only of well-formed documents.
+// `event_id(i)` is asked only of well-formed documents. A well-formed verdict may leave its hash
+// empty (CheckAndRecordDeferringHash) only if no other well-formed document claims its event_id.
 struct DistinctDocuments {
   std::vector<size_t> invalid;
   std::vector<size_t> representatives;
@@ -52,9 +53,20 @@ Result<EventNode> NodeOfRecord(std::string_view subject, const EventRecordView& 
 // Section 3's results over event records, as MergeNodes takes them: one node per well-formed
 // event (its representative record, in event_id order) and the invalid entries. The ids the
 // entries point to are kept in *claimed; nodes view into `records` and `verdicts`.
+// (*node_records)[k], if asked for, is the index of the record nodes[k] was made from.
 Status RecordsToNodes(std::string_view subject, const std::vector<EventRecordView>& records,
                       const std::vector<DocumentVerdict>& verdicts, std::deque<json::Value>* claimed,
-                      std::vector<EventNode>* nodes, std::vector<InvalidEntry>* invalid);
+                      std::vector<EventNode>* nodes, std::vector<InvalidEntry>* invalid,
+                      std::vector<size_t>* node_records = nullptr);
+
+// Section 3 and the record of a proven canonical text, as CheckAndRecord, except that a
+// well-formed document's document_sha256 is left empty: a cold merge needs that hash only where
+// copies of an event disagree or the event fails later (EventNode::document_bytes), and it is a
+// SHA-256 of the whole document. A failing document's hash is always set.
+CheckedRecord CheckAndRecordDeferringHash(const json::CanonicalText& document, std::string_view subject,
+                                          const TrustedKeys& keys);
+DocumentVerdict CheckProvenDeferringHash(const json::CanonicalText& document, std::string_view subject,
+                                         const TrustedKeys& keys);
 
 // MergeChecked, with one EventFate per well-formed event (any order) in *fates.
 Result<MergedState> MergeCheckedDetailed(std::string_view subject, const std::vector<json::Value>& documents,

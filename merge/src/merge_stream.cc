@@ -8,6 +8,7 @@
 #include <tuple>
 #include <cstring>
 #include <iterator>
+#include <map>
 #include <optional>
 
 #include "pith/parallel_for.h"
@@ -15,6 +16,7 @@
 #include "pith/hash.h"
 #include "pith/json_view.h"
 #include "pith/line_reader.h"
+#include "merge_detail.h"
 #include "subject_scan.h"
 
 namespace pith {
@@ -174,13 +176,15 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
                                                unsigned threads, const TrustedKeys& keys, const std::string& merge_version,
                                                std::vector<RefusedLine>* refused_lines) {
   PITH_RETURN_IF_ERROR(CheckSubjectSize(subject, inputs->lines.size() + inputs->documents.size()));
-  // Read back, parse and check the subject's lines, keeping of each only its event record (the
-  // parsed document is let go at once). Pass 1 only scanned them: a line the strict parser refuses
-  // is reported here and left out, as pass 1 would have.
+  PITH_RETURN_IF_ERROR(CheckMergeVersion(merge_version));
+  // Read back, parse and check the subject's lines, keeping of each its event record (a parsed
+  // document is let go at once). Pass 1 only scanned them: a line the strict parser refuses is
+  // reported here and left out, as pass 1 would have.
   const size_t n_lines = inputs->lines.size();
   const size_t n = n_lines + inputs->documents.size();
   std::vector<CheckedRecord> checked(n);
   std::vector<std::optional<json::ParseError>> refused(n_lines);
+  std::vector<bool> proven(n_lines, false);
   std::vector<std::string> runs;
   std::vector<std::string_view> texts;
   PITH_RETURN_IF_ERROR(ReadLines(inputs->lines, fds, &runs, &texts));
@@ -190,9 +194,11 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
       return;
     }
     const std::string_view text = texts[i];
-    // Most lines are canonical already: then they are read in place, with no tree and no rewrite.
+    // Most lines are canonical already: then they are read in place, with no tree and no rewrite,
+    // and a well-formed one is hashed only if the merge needs its hash (below).
     if (const json::CanonicalText canonical(text); canonical.proven()) {
-      checked[i] = CheckAndRecord(canonical, subject, keys);
+      checked[i] = merge_internal::CheckAndRecordDeferringHash(canonical, subject, keys);
+      proven[i] = true;
       return;
     }
     json::ParseError error;
@@ -203,25 +209,43 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
     }
     checked[i] = CheckAndRecord(*doc, subject, keys);
   });
-  runs.clear();
-  std::vector<EventRecord> records;
+  std::vector<EventRecordView> records;
   std::vector<DocumentVerdict> verdicts;
+  std::vector<std::string_view> canonical;  // per record: its line when proven (the line is canon(document))
   records.reserve(n);
   verdicts.reserve(n);
+  canonical.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     if (i < n_lines && refused[i]) {
       const LineRef& ref = inputs->lines[i];
       refused_lines->push_back({ref.file, ref.offset, refused[i]->column, std::move(refused[i]->what)});
       continue;
     }
-    records.push_back(std::move(checked[i].record));
+    records.push_back(ViewOf(checked[i].record));
     verdicts.push_back(std::move(checked[i].verdict));
+    canonical.push_back(i < n_lines && proven[i] ? texts[i] : std::string_view());
   }
-  checked.clear();
-  *inputs = SubjectInputs();  // release this subject's memory
   if (records.empty()) return std::optional<MergedState>();  // every line of it was refused: no subject
-  auto merged = MergeRecords(subject, records, verdicts, keys, merge_version);
+  // Copies of one event (an event_id claimed by two well-formed documents) are told apart by their
+  // hashes: those deferred are computed now.
+  std::map<std::string_view, size_t> claims;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (verdicts[i].well_formed() && records[i].event_id) ++claims[*records[i].event_id];
+  }
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (verdicts[i].document_sha256.empty() && (!records[i].event_id || claims[*records[i].event_id] > 1)) {
+      verdicts[i].document_sha256 = Sha256Hex(canonical[i]);
+    }
+  }
+  std::deque<json::Value> claimed;
+  std::vector<merge_internal::EventNode> nodes;
+  std::vector<merge_internal::InvalidEntry> invalid;
+  std::vector<size_t> node_records;
+  PITH_RETURN_IF_ERROR(merge_internal::RecordsToNodes(subject, records, verdicts, &claimed, &nodes, &invalid, &node_records));
+  for (size_t k = 0; k < nodes.size(); ++k) nodes[k].document_bytes = canonical[node_records[k]];
+  auto merged = merge_internal::MergeNodes(subject, merge_version, std::move(nodes), std::move(invalid), keys, nullptr);
   if (!merged.ok()) return merged.status();
+  *inputs = SubjectInputs();  // release this subject's memory
   return std::optional<MergedState>(std::move(*merged));
 }
 

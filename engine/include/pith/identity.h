@@ -43,14 +43,10 @@ inline constexpr std::string_view kEventUnhashedKeys[] = {"signature", "content_
 // sha256(canon(event without signature, content_sha256, event_id)). `event` must be an object.
 Digest EventContentDigest(const json::Value& event);
 
-// Both hashes of an event from canon(event) already written with its member spans
-// (json::AppendCanonicalObject): `document` is sha256(canon(event)) and `content` is
-// EventContentDigest(event), cut from the same bytes rather than written again.
-struct EventDigests {
-  Digest document;
-  Digest content;
-};
-EventDigests EventDigestsOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans);
+// EventContentDigest(event) from canon(event) already written with its member spans
+// (json::AppendCanonicalObject or a proven json::CanonicalText), hashed from those bytes rather
+// than written again. (The document's own hash is Sha256(canonical).)
+Digest EventContentDigestOf(std::string_view canonical, const std::vector<json::MemberSpan>& spans);
 inline std::string EventIdFromDigest(const Digest& d) { return "sha256:" + DigestHex(d); }
 
 }  // namespace pith
