@@ -84,19 +84,24 @@ class Ingester {
   Status AddLines(const std::string& path, std::vector<std::pair<std::string, size_t>>* lines) {
     struct Read {
       bool readable = false;               // proven canonical, or parsed into doc
+      std::shared_ptr<const json::CanonicalDocument> canonical;  // when proven: handed to the store
       std::optional<json::Value> doc;      // when parsed (not proven)
       std::optional<std::string> subject;  // its subject_pith_number string
       json::ParseError error;              // when not readable
     };
     std::vector<Read> read(lines->size());
     ParallelFor(lines->size(), opts_.threads, [&](size_t i) {
-      const std::string& text = (*lines)[i].first;
+      std::string& text = (*lines)[i].first;
       Read& r = read[i];
-      if (json::CanonicalText proof(text); proof.proven()) {
+      // The proof made here to find the subject goes to the store with the bytes: one scan a line.
+      auto canonical = std::make_shared<const json::CanonicalDocument>(std::move(text));
+      if (canonical->proof().proven()) {
         r.readable = true;
-        if (const auto subject = proof.root().FindString("subject_pith_number")) r.subject = std::string(*subject);
+        if (const auto subject = canonical->proof().root().FindString("subject_pith_number")) r.subject = std::string(*subject);
+        r.canonical = std::move(canonical);
         return;
       }
+      text = canonical->bytes();  // not canonical: parsed here, and given to the store with its parse
       auto doc = json::Parse(text, {}, &r.error);
       if (!doc.ok()) return;
       r.readable = true;
@@ -124,7 +129,7 @@ class Ingester {
       if (r.doc) {
         batch_.push_back({std::move(s), std::move(text), std::move(*r.doc)});
       } else {
-        batch_.push_back(IncomingEvent::FromBytes(std::move(s), std::move(text)));
+        batch_.push_back(IncomingEvent::FromCanonical(std::move(s), std::move(r.canonical)));
       }
       if (batch_.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(Flush());
     }

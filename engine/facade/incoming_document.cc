@@ -4,10 +4,20 @@ namespace pith::store_internal {
 
 Status IncomingDocument::Read(const IncomingEvent& event) {
   if (event.from_bytes) {
-    proof_ = std::make_unique<json::CanonicalText>(event.raw);
-    if (proof_->proven()) return Status::OK();
-    proof_.reset();
-    auto doc = json::Parse(event.raw);
+    if (event.canonical != nullptr) {
+      if (event.canonical->proof().proven()) {
+        proof_ = &event.canonical->proof();
+        return Status::OK();
+      }
+    } else {
+      owned_proof_ = std::make_unique<json::CanonicalText>(event.raw);
+      if (owned_proof_->proven()) {
+        proof_ = owned_proof_.get();
+        return Status::OK();
+      }
+      owned_proof_.reset();
+    }
+    auto doc = json::Parse(event.bytes());
     if (!doc.ok()) return Status::InvalidInput("not a JSON document: " + doc.status().message());
     parsed_ = std::move(*doc);
     tree_ = &*parsed_;
@@ -36,7 +46,8 @@ DocumentVerdict IncomingDocument::Check(std::string_view subject, const TrustedK
 void IncomingDocument::Release() {
   tree_ = nullptr;
   parsed_.reset();
-  proof_.reset();
+  proof_ = nullptr;
+  owned_proof_.reset();
   std::string().swap(canonical_);
   std::vector<json::MemberSpan>().swap(spans_);
 }

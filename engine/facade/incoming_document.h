@@ -26,7 +26,7 @@ class IncomingDocument {
   IncomingDocument(const IncomingDocument&) = delete;  // spans_ may view canonical_
   IncomingDocument& operator=(const IncomingDocument&) = delete;
 
-  // Reads `event` (which must outlive this object). kInvalidInput when bytes given alone are not
+  // Reads `event` (which must outlive this object; a proof it carries is used, not made again). kInvalidInput when bytes given alone are not
   // a JSON document.
   Status Read(const IncomingEvent& event);
 
@@ -40,7 +40,8 @@ class IncomingDocument {
  private:
   const json::Value* tree_ = nullptr;   // the caller's document, or parsed_
   std::optional<json::Value> parsed_;
-  std::unique_ptr<json::CanonicalText> proof_;  // set when the bytes are read in place
+  const json::CanonicalText* proof_ = nullptr;  // set when the bytes are read in place
+  std::unique_ptr<json::CanonicalText> owned_proof_;  // proof_ when made here (not given)
   std::string canonical_;                       // written from tree_
   std::vector<json::MemberSpan> spans_;
 };

@@ -63,7 +63,7 @@ Status Store::Impl::PrepareAppend(const std::vector<IncomingEvent>& events, Prep
     LogAppend a;
     a.subject = e.subject;
     a.document_hash = hashes[i];
-    a.raw = e.raw;
+    a.raw = e.bytes();
     a.record = EncodeEventRecord(records[i]);
     a.verdict_key = EventLog::VerdictKey(hashes[i], e.subject, options.merge_version,
                                          keys_digest.Of(records[i].signer_key_id, records[i].receipt_key_id));

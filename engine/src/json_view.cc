@@ -306,6 +306,7 @@ std::string_view CanonicalText::Decode(std::string_view escaped) const {
       default: out.push_back(e);  // '"' or '\\'
     }
   }
+  std::lock_guard<std::mutex> lock(decoded_mutex_);
   return decoded_.emplace_front(std::move(out));
 }
 

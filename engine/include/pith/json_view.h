@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <forward_list>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,8 +55,9 @@ class View : public KindQueries<View> {
 };
 
 // A text scanned once for being canonical. When proven() it is canon(x) for an object x that
-// Parse(text, limits) accepts, and root() reads x. Not copyable or movable (Views point at it); not
-// for use by two threads at once (escaped strings are decoded on first read).
+// Parse(text, limits) accepts, and root() reads x. Not copyable or movable (Views point at it).
+// Several threads may read it at once (an escaped string read is decoded into storage kept here,
+// under a lock).
 class CanonicalText {
  public:
   explicit CanonicalText(std::string_view text, const ParseLimits& limits = {});
@@ -88,7 +90,26 @@ class CanonicalText {
   std::vector<MemberSpan> nested_spans_;  // the members of the root's objects, object after object
   std::vector<NestedObject> nested_;
   bool proven_ = false;
-  mutable std::forward_list<std::string> decoded_;
+  mutable std::mutex decoded_mutex_;
+  mutable std::forward_list<std::string> decoded_;  // guarded by decoded_mutex_
+};
+
+// Bytes held together with their CanonicalText, so that what the proof views can neither move nor
+// change: a proof made once (by a reader of lines) can be handed on with its bytes and trusted
+// (pith::IncomingEvent::FromCanonical). Neither copyable nor movable; share it by pointer.
+class CanonicalDocument {
+ public:
+  explicit CanonicalDocument(std::string bytes, const ParseLimits& limits = {})
+      : bytes_(std::move(bytes)), proof_(bytes_, limits) {}
+  CanonicalDocument(const CanonicalDocument&) = delete;
+  CanonicalDocument& operator=(const CanonicalDocument&) = delete;
+
+  const std::string& bytes() const { return bytes_; }
+  const CanonicalText& proof() const { return proof_; }  // of bytes(); proof().proven() may be false
+
+ private:
+  const std::string bytes_;  // declared before proof_, which views it
+  const CanonicalText proof_;
 };
 
 }  // namespace pith::json

@@ -15,9 +15,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pith/json.h"
+#include "pith/json_view.h"
 #include "pith/keys.h"
 #include "pith/merge.h"
 #include "pith/status.h"
@@ -32,19 +34,29 @@ struct StoreOptions {
 };
 
 // One received event document and the subject it was received for: parsed by the caller
-// (`document` is the parse of `raw`), or given as its bytes alone (FromBytes). Bytes alone are
-// read in place when they are canonical JSON, as producers write events (no value tree is built:
-// the fast path of `pith-merge ingest`), and parsed otherwise; bytes that are not a JSON document
-// fail the Append or Prepare with kInvalidInput naming the event.
+// (`document` is the parse of `raw`), or given as its bytes alone (FromBytes), or as bytes
+// already scanned for being canonical (FromCanonical). Bytes alone are read in place when they
+// are canonical JSON, as producers write events (no value tree is built: the fast path of
+// `pith-merge ingest`), and parsed otherwise; bytes that are not a JSON document fail the Append
+// or Prepare with kInvalidInput naming the event.
 struct IncomingEvent {
   std::string subject;
-  std::string raw;        // the bytes as received (kept verbatim)
+  std::string raw;        // the bytes as received (kept verbatim); empty when given by `canonical`
   json::Value document;   // their parse (unused when from_bytes)
   bool from_bytes = false;
+  // Set by FromCanonical: the bytes with their proof, which the store then need not make again.
+  std::shared_ptr<const json::CanonicalDocument> canonical = nullptr;
 
   static IncomingEvent FromBytes(std::string subject, std::string raw) {
-    return {std::move(subject), std::move(raw), json::Value(), true};
+    return {std::move(subject), std::move(raw), json::Value(), true, nullptr};
   }
+  // Bytes already scanned (as a reader does to find their subject); proven or not, they are then
+  // read as FromBytes reads bytes, without a second scan.
+  static IncomingEvent FromCanonical(std::string subject, std::shared_ptr<const json::CanonicalDocument> document) {
+    return {std::move(subject), std::string(), json::Value(), true, std::move(document)};
+  }
+  // The bytes as received, however they were given.
+  std::string_view bytes() const { return canonical ? std::string_view(canonical->bytes()) : std::string_view(raw); }
 };
 
 struct AppendSummary {
