@@ -184,7 +184,7 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
   const size_t n = n_lines + inputs->documents.size();
   std::vector<CheckedRecord> checked(n);
   std::vector<std::optional<json::ParseError>> refused(n_lines);
-  std::vector<bool> proven(n_lines, false);
+  std::vector<uint8_t> proven(n_lines, 0);  // written by index from several threads: not vector<bool>
   std::vector<std::string> runs;
   std::vector<std::string_view> texts;
   PITH_RETURN_IF_ERROR(ReadLines(inputs->lines, fds, &runs, &texts));
@@ -198,7 +198,7 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
     // and a well-formed one is hashed only if the merge needs its hash (below).
     if (const json::CanonicalText canonical(text); canonical.proven()) {
       checked[i] = merge_internal::CheckAndRecordDeferringHash(canonical, subject, keys);
-      proven[i] = true;
+      proven[i] = 1;
       return;
     }
     json::ParseError error;
@@ -225,6 +225,7 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
     verdicts.push_back(std::move(checked[i].verdict));
     canonical.push_back(i < n_lines && proven[i] ? texts[i] : std::string_view());
   }
+  *inputs = SubjectInputs();  // release this subject's line index and documents (records are copies)
   if (records.empty()) return std::optional<MergedState>();  // every line of it was refused: no subject
   // Copies of one event (an event_id claimed by two well-formed documents) are told apart by their
   // hashes: those deferred are computed now.
@@ -245,7 +246,6 @@ Result<std::optional<MergedState>> StreamMerger::MergeSubject(const std::string&
   for (size_t k = 0; k < nodes.size(); ++k) nodes[k].document_bytes = canonical[node_records[k]];
   auto merged = merge_internal::MergeNodes(subject, merge_version, std::move(nodes), std::move(invalid), keys, nullptr);
   if (!merged.ok()) return merged.status();
-  *inputs = SubjectInputs();  // release this subject's memory
   return std::optional<MergedState>(std::move(*merged));
 }
 
