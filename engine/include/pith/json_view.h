@@ -96,11 +96,11 @@ class CanonicalText {
 
 // Bytes held together with their CanonicalText, so that what the proof views can neither move nor
 // change: a proof made once (by a reader of lines) can be handed on with its bytes and trusted
-// (pith::IncomingEvent::FromCanonical). Neither copyable nor movable; share it by pointer.
+// (pith::IncomingEvent::FromCanonical). Always proven under the default ParseLimits, the ones
+// every reader of a document assumes. Neither copyable nor movable; share it by pointer.
 class CanonicalDocument {
  public:
-  explicit CanonicalDocument(std::string bytes, const ParseLimits& limits = {})
-      : bytes_(std::move(bytes)), proof_(bytes_, limits) {}
+  explicit CanonicalDocument(std::string bytes) : bytes_(std::move(bytes)), proof_(bytes_) {}
   CanonicalDocument(const CanonicalDocument&) = delete;
   CanonicalDocument& operator=(const CanonicalDocument&) = delete;
 
