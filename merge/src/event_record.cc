@@ -150,17 +150,23 @@ CheckedRecord CheckAndRecord(const json::Value& document, std::string_view subje
   return {std::move(verdict), RecordOf(document, canonical, spans, has_shape)};
 }
 
-CheckedRecord CheckAndRecord(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
-  DocumentVerdict verdict = CheckDocument(document, subject, keys);
+namespace {
+
+// The record of a proven text beside its verdict (which tells whether it has an event's shape).
+CheckedRecord WithRecord(const json::CanonicalText& document, DocumentVerdict verdict) {
   const bool has_shape = verdict.reason != merge_internal::reason::kMalformedEvent;
   return {std::move(verdict), RecordOf(document.root(), document.text(), document.spans(), has_shape)};
 }
 
+}  // namespace
+
+CheckedRecord CheckAndRecord(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
+  return WithRecord(document, CheckDocument(document, subject, keys));
+}
+
 CheckedRecord merge_internal::CheckAndRecordDeferringHash(const json::CanonicalText& document, std::string_view subject,
                                                           const TrustedKeys& keys) {
-  DocumentVerdict verdict = CheckProvenDeferringHash(document, subject, keys);
-  const bool has_shape = verdict.reason != merge_internal::reason::kMalformedEvent;
-  return {std::move(verdict), RecordOf(document.root(), document.text(), document.spans(), has_shape)};
+  return WithRecord(document, CheckProvenDeferringHash(document, subject, keys));
 }
 
 std::string EncodeEventRecord(const EventRecord& r) {
