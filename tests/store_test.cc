@@ -522,5 +522,144 @@ TEST_F(StoreTest, PreparedAppendsCommitAsAppendsDo) {
   fs::remove_all(other_dir);
 }
 
+// Deferred commits (what `pith-merge ingest` does) write the log and leave states behind it; reads
+// recompute a state behind its log, UpdateStates catches the rest up, and the store ends byte for
+// byte as appends that update states in every batch leave it, ready for incremental appends.
+TEST_F(StoreTest, DeferredCommitsLeaveStatesForUpdateStates) {
+  SigningKey registry = testing::FixedKey("registry-f");
+  SigningKey stranger = testing::FixedKey("stranger");
+  std::mt19937_64 rng(6);
+  const std::vector<testing::GeneratedSubject> subjects = MakeSubjects(12, 700, 6, registry, stranger, rng);
+  // Every subject spread over three batches; each subject's last event held back for the end.
+  std::vector<std::vector<IncomingEvent>> batches(3);
+  std::vector<IncomingEvent> last_events;
+  std::vector<std::string> names;
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    names.push_back(subjects[i].pith_number);
+    for (size_t k = 0; k < subjects[i].events.size(); ++k) {
+      const json::Value& e = subjects[i].events[k];
+      IncomingEvent incoming{subjects[i].pith_number, json::Canonical(e), e};
+      if (k + 1 == subjects[i].events.size()) {
+        last_events.push_back(incoming);
+      } else {
+        batches[(i + k) % 3].push_back(incoming);
+      }
+    }
+  }
+  auto store_bytes = [&](Store& store) {
+    std::string all;
+    for (const auto& subject : subjects) {
+      auto state = store.State(subject.pith_number);
+      EXPECT_TRUE(state.ok());
+      all += state.ok() ? state->canonical : "";
+    }
+    return all;
+  };
+  std::string in_batch_bytes;
+  AppendSummary in_batch_last;
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+    for (const auto& batch : batches) ASSERT_TRUE(store->Append(batch).ok());
+    auto last = store->Append(last_events);
+    ASSERT_TRUE(last.ok());
+    in_batch_last = *last;
+    in_batch_bytes = store_bytes(*store);
+  }
+  fs::remove_all(dir_);
+  auto store = OpenStore();
+  ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+  for (const auto& batch : batches) {
+    auto prepared = store->Prepare(batch);
+    ASSERT_TRUE(prepared.ok());
+    auto summary = store->Commit(std::move(*prepared), StateUpdate::kDeferred);
+    ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+    EXPECT_EQ(summary->added, batch.size());
+    EXPECT_EQ(summary->deferred, summary->subjects.size());
+    EXPECT_GT(summary->deferred, 0u);
+    EXPECT_TRUE(summary->state_sha256.empty());
+    EXPECT_EQ(summary->incremental + summary->full_merges, 0u);
+  }
+  // States behind their logs (or none yet) are no damage.
+  auto problems = store->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+  // Reading a state behind its log recomputes it (and caches it): a third of the subjects here.
+  TrustedKeys keys = store->trusted_keys();
+  for (size_t i = 0; i < subjects.size(); i += 3) {
+    std::vector<json::Value> so_far(subjects[i].events.begin(), subjects[i].events.end() - 1);
+    auto expected = Merge(subjects[i].pith_number, so_far, keys, {});
+    auto state = store->State(subjects[i].pith_number);
+    ASSERT_TRUE(expected.ok() && state.ok());
+    EXPECT_EQ(state->canonical, expected->canonical);
+  }
+  // UpdateStates writes the others (a subject named twice, or with no events, is no more work).
+  std::vector<std::string> asked = names;
+  asked.push_back(names[1]);
+  asked.push_back("pith:2099:NOTSTORED");
+  auto updated = store->UpdateStates(asked);
+  ASSERT_TRUE(updated.ok()) << updated.status().ToString();
+  EXPECT_EQ(*updated, subjects.size() - (subjects.size() + 2) / 3);
+  auto again = store->UpdateStates(names);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0u);
+  // Caught up, the next append steps incrementally exactly as it does after in-batch updates.
+  auto last = store->Append(last_events);
+  ASSERT_TRUE(last.ok());
+  EXPECT_GT(last->incremental, 0u);
+  EXPECT_EQ(last->incremental, in_batch_last.incremental);
+  EXPECT_EQ(last->full_merges, in_batch_last.full_merges);
+  EXPECT_EQ(last->state_sha256, in_batch_last.state_sha256);
+  EXPECT_EQ(store_bytes(*store), in_batch_bytes);
+  problems = store->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+}
+
+// A state behind its log must still be the state of the events it says it covers: `check` merges
+// those and compares (a snapshot made to claim fewer events than it holds is reported).
+TEST_F(StoreTest, CheckComparesAStateBehindItsLogWithTheEventsItCovers) {
+  SigningKey registry = testing::FixedKey("registry-g");
+  std::mt19937_64 rng(7);
+  auto subject = testing::MakeSubject(800, 12, registry, testing::FixedKey("stranger"), rng);
+  const std::vector<json::Value> first(subject.events.begin(), subject.events.begin() + 6);
+  const std::vector<json::Value> second(subject.events.begin() + 6, subject.events.begin() + 9);
+  const std::vector<json::Value> third(subject.events.begin() + 9, subject.events.end());
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+    ASSERT_TRUE(store->Append(Incoming(subject.pith_number, first)).ok());
+    ASSERT_TRUE(store->Append(Incoming(subject.pith_number, second)).ok());
+    auto prepared = store->Prepare(Incoming(subject.pith_number, third));
+    ASSERT_TRUE(prepared.ok());
+    ASSERT_TRUE(store->Commit(std::move(*prepared), StateUpdate::kDeferred).ok());
+    auto problems = store->Check();
+    ASSERT_TRUE(problems.ok());
+    EXPECT_TRUE(problems->empty()) << problems->front();
+  }
+  // The snapshot (the state of 9 events) now claims to cover the first 6 only.
+  ASSERT_TRUE(testing::WithRawRocksDb(dir_.string(), [&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    std::string header;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("snapshots"), subject.pith_number, &header).ok());
+    ASSERT_GE(header.size(), 8u);
+    header.replace(0, 8, std::string("\0\0\0\0\0\0\0\x06", 8));  // covers: 8-byte big-endian
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("snapshots"), subject.pith_number, header).ok());
+  }));
+  auto store = OpenStore();
+  auto problems = store->Check();
+  ASSERT_TRUE(problems.ok());
+  ASSERT_EQ(problems->size(), 1u);
+  EXPECT_NE(problems->front().find("behind the log, covering 6 events"), std::string::npos) << problems->front();
+  // A read recomputes it regardless.
+  TrustedKeys keys = store->trusted_keys();
+  auto expected = Merge(subject.pith_number, subject.events, keys, {});
+  auto state = store->State(subject.pith_number);
+  ASSERT_TRUE(expected.ok() && state.ok());
+  EXPECT_EQ(state->canonical, expected->canonical);
+  problems = store->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+}
+
 }  // namespace
 }  // namespace pith

@@ -36,6 +36,7 @@ struct Totals {
   size_t received = 0, added = 0, duplicates = 0, invalid = 0, bad_lines = 0, other_shards = 0;
   uint64_t bytes = 0, total_bytes = 0;
   std::set<std::string> subjects;
+  size_t states_updated = 0;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
@@ -48,11 +49,15 @@ class Ingester {
     return AddBundle(path);
   }
 
-  // Commits everything read so far.
+  // Commits everything read so far, then brings the states of the subjects it touched up to date.
   Status Finish() {
     Status flushed = Flush();
     Status committed = CommitPending();
-    return flushed.ok() ? committed : flushed;
+    std::vector<std::string> touched(totals_.subjects.begin(), totals_.subjects.end());
+    auto updated = store_.UpdateStates(touched);
+    if (updated.ok()) totals_.states_updated = *updated;
+    Status first = !flushed.ok() ? flushed : committed;
+    return first.ok() ? updated.status() : first;
   }
   Totals& totals() { return totals_; }
 
@@ -184,7 +189,10 @@ class Ingester {
     if (!pending_.valid()) return store_failure_;
     auto prepared = pending_.get();
     if (!store_failure_.ok()) return store_failure_;
-    auto summary = prepared.ok() ? store_.Commit(std::move(*prepared)) : Result<AppendSummary>(prepared.status());
+    // States are brought up to date once, at the end (UpdateStates): a subject spread over many
+    // batches is merged once instead of once per batch.
+    auto summary = prepared.ok() ? store_.Commit(std::move(*prepared), StateUpdate::kDeferred)
+                                 : Result<AppendSummary>(prepared.status());
     if (!summary.ok()) {
       store_failure_ = summary.status();
       return store_failure_;
@@ -246,7 +254,7 @@ int RunIngest(IngestOptions& opts) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.start).count();
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
   std::cout << "ingested " << t.received << " events in " << secs << " s: " << t.added << " new, " << t.duplicates
-            << " duplicate, " << t.invalid << " invalid, " << t.subjects.size() << " subjects touched";
+            << " duplicate, " << t.invalid << " invalid, " << t.subjects.size() << " subjects touched, " << t.states_updated << " states updated";
   if (t.other_shards > 0) std::cout << ", " << t.other_shards << " of other shards skipped";
   if (t.bad_lines > 0) std::cout << ", " << t.bad_lines << " unreadable lines skipped";
   std::cout << std::endl;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <shared_mutex>
+#include <thread>
 
 #include "pith/codec.h"
 #include "pith/event_record.h"
@@ -79,6 +80,54 @@ Result<MergedState> Store::State(std::string_view subject) {
   if (!full.ok()) return full.status();
   PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(subject, *full));
   return merged;
+}
+
+Result<size_t> Store::UpdateStates(const std::vector<std::string>& subjects) {
+  std::vector<std::string> todo = subjects;
+  std::sort(todo.begin(), todo.end());
+  todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
+  // A few subjects at a time: their records and new states are in memory together, and the writer
+  // lock is let go between groups, so appends and reads are not held up for the whole update.
+  const unsigned threads = impl_->options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
+                                                       : impl_->options.threads;
+  const size_t group = 4 * size_t{threads};
+  size_t written = 0;
+  for (size_t begin = 0; begin < todo.size(); begin += group) {
+    const size_t n = std::min(group, todo.size() - begin);
+    std::lock_guard<std::mutex> lock(impl_->writer);
+    const auto [keys, keyset] = impl_->KeysAndKeyset();
+    // Handed out in subject order, so the store's bytes do not depend on which thread finished
+    // first (a subject already current leaves its number unused).
+    std::vector<uint64_t> generations(n);
+    for (uint64_t& g : generations) g = impl_->log->NewIndexGeneration();
+    std::vector<std::optional<Result<SnapshotWrite>>> computed(n);
+    ParallelFor(n, threads, [&](size_t k) {
+      const std::string& subject = todo[begin + k];
+      auto current = impl_->SnapshotCurrent(subject, keyset);
+      if (!current.ok() || *current) {
+        if (!current.ok()) computed[k].emplace(current.status());
+        return;
+      }
+      EventRecordSet records;
+      std::vector<DocumentVerdict> verdicts;
+      Status loaded = impl_->LoadRecords(subject, keys, &records, &verdicts);
+      if (!loaded.ok()) {
+        computed[k].emplace(loaded);
+        return;
+      }
+      if (records.views().empty()) return;  // nothing stored for it: no state to cache
+      MergedState merged;
+      computed[k].emplace(store_internal::FullSnapshot(subject, records.views(), verdicts, keys,
+                                                       impl_->Basis(records.views().size(), keyset), generations[k], &merged));
+    }, 1);
+    for (size_t k = 0; k < n; ++k) {
+      if (!computed[k].has_value()) continue;
+      if (!computed[k]->ok()) return computed[k]->status().WithPrefix(todo[begin + k]);
+      PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(todo[begin + k], computed[k]->value()));
+      ++written;
+    }
+  }
+  return written;
 }
 
 Result<MergedState> Store::Replay(std::string_view subject, bool reverify) {
@@ -280,10 +329,24 @@ Result<std::vector<std::string>> Store::Check() {
     if (!snapshot.ok()) {
       problems.push_back(subject + ": " + snapshot.status().message());
     } else if (!snapshot->has_value()) {
-      problems.push_back(subject + ": no cached state");
-    } else if ((*snapshot)->covers != docs.size()) {
+      // None yet: a deferred commit (StateUpdate::kDeferred) left it for UpdateStates or a read.
+    } else if ((*snapshot)->covers > docs.size()) {
       problems.push_back(subject + ": cached state covers " + std::to_string((*snapshot)->covers) + " events, the log holds " +
                          std::to_string(docs.size()));
+    } else if ((*snapshot)->covers < docs.size()) {
+      // Behind the log (deferred commits since): it is recomputed when read, and until then must
+      // still be the state of the log's first `covers` entries.
+      if ((*snapshot)->keyset_digest == impl_->keyset_digest) {
+        const size_t covers = (*snapshot)->covers;
+        const std::vector<json::Value> prefix(docs.begin(), docs.begin() + static_cast<std::ptrdiff_t>(covers));
+        const std::vector<DocumentVerdict> prefix_verdicts(fresh.begin(), fresh.begin() + static_cast<std::ptrdiff_t>(covers));
+        auto earlier = MergeChecked(subject, prefix, prefix_verdicts, keys, impl_->options.merge_version);
+        if (!earlier.ok()) return earlier.status();
+        if ((*snapshot)->state != earlier->canonical) {
+          problems.push_back(subject + ": cached state (behind the log, covering " + std::to_string(covers) +
+                             " events) differs from the state of those events (" + earlier->state_sha256 + ")");
+        }
+      }
     } else if ((*snapshot)->keyset_digest == impl_->keyset_digest && (*snapshot)->state != merged->canonical) {
       problems.push_back(subject + ": cached state differs from the state recomputed from the log (" + merged->state_sha256 + ")");
     } else if ((*snapshot)->keyset_digest == impl_->keyset_digest) {

@@ -113,7 +113,7 @@ Status Store::Impl::RefreshPrepared(PreparedAppendState* p) const {
   return Status::OK();
 }
 
-Result<AppendSummary> Store::Impl::CommitPrepared(PreparedAppendState* p) {
+Result<AppendSummary> Store::Impl::CommitPrepared(PreparedAppendState* p, StateUpdate states) {
   PITH_RETURN_IF_ERROR(RefreshPrepared(p));
   const unsigned threads = options.threads;
   AppendSummary summary;
@@ -129,6 +129,14 @@ Result<AppendSummary> Store::Impl::CommitPrepared(PreparedAppendState* p) {
   }
   std::vector<std::pair<const std::string*, std::vector<size_t>*>> subjects;
   for (auto& [subject, indices] : by_subject) subjects.emplace_back(&subject, &indices);
+  if (states == StateUpdate::kDeferred) {
+    for (const auto& [subject, indices] : subjects) summary.subjects.push_back(*subject);
+    summary.deferred = subjects.size();
+    PITH_RETURN_IF_ERROR(log->Append(appends, {}));
+    commits.fetch_add(1, std::memory_order_acq_rel);
+    summary.added = appends.size();
+    return summary;
+  }
   std::vector<std::optional<Result<SnapshotWrite>>> written(subjects.size());
   std::vector<char> incremental(subjects.size(), 0);
   // Index generations are handed out here, in subject order, so the store's bytes do not depend on
@@ -171,7 +179,7 @@ Result<AppendSummary> Store::Append(const std::vector<IncomingEvent>& events) {
   PreparedAppendState p;
   p.events_in_use = &events;
   PITH_RETURN_IF_ERROR(impl_->PrepareAppend(events, &p));
-  return impl_->CommitPrepared(&p);
+  return impl_->CommitPrepared(&p, StateUpdate::kInBatch);
 }
 
 Result<PreparedAppend> Store::Prepare(std::vector<IncomingEvent> events) {
@@ -185,12 +193,12 @@ Result<PreparedAppend> Store::Prepare(std::vector<IncomingEvent> events) {
   return prepared;
 }
 
-Result<AppendSummary> Store::Commit(PreparedAppend prepared) {
+Result<AppendSummary> Store::Commit(PreparedAppend prepared, StateUpdate states) {
   if (prepared.state_ == nullptr || prepared.state_->store != impl_.get()) {
     return Status::InvalidInput("a prepared append can only be committed, once, to the store that prepared it");
   }
   std::lock_guard<std::mutex> lock(impl_->writer);
-  return impl_->CommitPrepared(prepared.state_.get());
+  return impl_->CommitPrepared(prepared.state_.get(), states);
 }
 
 }  // namespace pith

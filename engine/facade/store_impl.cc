@@ -186,6 +186,15 @@ Result<SnapshotWrite> Store::Impl::SubjectSnapshot(const std::string& subject, s
   return store_internal::FullSnapshot(subject, views, verdicts, trusted, Basis(covers, keyset), generation, &merged);
 }
 
+Result<bool> Store::Impl::SnapshotCurrent(std::string_view subject, const std::string& keyset) const {
+  auto size = log->SubjectSize(subject);
+  if (!size.ok()) return size.status();
+  auto header = log->GetSnapshotHeader(subject, /*with_tail=*/false);
+  if (!header.ok()) return header.status();
+  return header->has_value() && (*header)->covers == *size && (*header)->keyset_digest == keyset &&
+         (*header)->merge_version == options.merge_version;
+}
+
 // The subject's event records and their section 3 verdicts, as LoadSubject but reading the
 // records in one pass instead of parsing documents; a document is read and parsed only when its
 // verdict is not cached for these keys. Falls back to parsing every document when the records do

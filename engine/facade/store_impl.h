@@ -107,7 +107,7 @@ struct Store::Impl {
   // CommitPrepared need the writer lock.
   Status PrepareAppend(const std::vector<IncomingEvent>& events, PreparedAppendState* p) const;
   Status RefreshPrepared(PreparedAppendState* p) const;
-  Result<AppendSummary> CommitPrepared(PreparedAppendState* p);
+  Result<AppendSummary> CommitPrepared(PreparedAppendState* p, StateUpdate states);
 
   Status ReloadKeys();
 
@@ -142,6 +142,10 @@ struct Store::Impl {
 
   std::vector<DocumentVerdict> CheckAll(const std::vector<json::Value>& docs, std::string_view subject,
                                         const TrustedKeys& trusted) const;
+
+  // Whether the subject's stored snapshot covers its whole log under these keys and the store's
+  // merge version (reads the snapshot's header only).
+  Result<bool> SnapshotCurrent(std::string_view subject, const std::string& keyset) const;
 
   store_internal::SnapshotBasis Basis(uint64_t covers, const std::string& keyset) const {
     return {covers, keyset, options.merge_version};

@@ -519,8 +519,8 @@ Result<std::optional<Snapshot>> EventLog::GetSnapshot(std::string_view subject) 
   return std::optional<Snapshot>(std::move(out));
 }
 
-Result<std::optional<SnapshotHeader>> EventLog::GetSnapshotHeader(std::string_view subject) const {
-  return impl_->GetHeader(subject, rocksdb::ReadOptions());
+Result<std::optional<SnapshotHeader>> EventLog::GetSnapshotHeader(std::string_view subject, bool with_tail) const {
+  return impl_->GetHeader(subject, rocksdb::ReadOptions(), with_tail);
 }
 
 Status EventLog::PutSnapshot(std::string_view subject, const SnapshotWrite& snapshot) {

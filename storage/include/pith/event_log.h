@@ -122,8 +122,9 @@ class EventLog {
   Status PutVerdicts(const std::vector<std::pair<std::string, std::string>>& verdicts);
   // The snapshot with its state assembled (read consistently, while an append may be writing).
   Result<std::optional<Snapshot>> GetSnapshot(std::string_view subject) const;
-  // The snapshot without its items (what an incremental merge needs).
-  Result<std::optional<SnapshotHeader>> GetSnapshotHeader(std::string_view subject) const;
+  // The snapshot without its items (what an incremental merge needs); without its tail too (what
+  // it was computed from, for a caller asking only whether it is current) unless `with_tail`.
+  Result<std::optional<SnapshotHeader>> GetSnapshotHeader(std::string_view subject, bool with_tail = true) const;
   Status PutSnapshot(std::string_view subject, const SnapshotWrite& snapshot);
   // Replaces everything kept for `subject` beside its log, in one atomic batch: its event records
   // (records[i] is that of log position i; any other record of the subject goes), the verdicts

@@ -72,6 +72,17 @@ struct AppendSummary {
   // incremental step, and subjects merged in full (specs/storage.md "Incremental appends").
   size_t incremental = 0;
   size_t full_merges = 0;
+  // Subjects whose cached state the commit left behind their log (StateUpdate::kDeferred); their
+  // state_sha256 is then not given (state_sha256 stays empty).
+  size_t deferred = 0;
+};
+
+// What a commit does with the cached states of the subjects it touches.
+enum class StateUpdate {
+  kInBatch,   // brings them up to date in the commit's own atomic batch (Append always does)
+  kDeferred,  // leaves them behind the log, for UpdateStates (or the first State read) to bring
+              // up to date with one full merge each: a bulk load that touches a subject in many
+              // batches merges it once instead of once per batch
 };
 
 // One entry of a subject's log, with its cached section 3 verdict.
@@ -114,7 +125,12 @@ class Store {
   // document another commit added since its Prepare counts as a duplicate, and if the trusted keys
   // changed since, the checks are redone. Commit(Prepare(e)) gives what Append(e) gives.
   Result<PreparedAppend> Prepare(std::vector<IncomingEvent> events);
-  Result<AppendSummary> Commit(PreparedAppend prepared);
+  Result<AppendSummary> Commit(PreparedAppend prepared, StateUpdate states = StateUpdate::kInBatch);
+  // Brings the cached state of each subject given up to date with its log where it is behind (after
+  // deferred commits, or a change of trusted keys), one full merge of its stored event records each
+  // (with cached verdicts), a few subjects at a time. Returns how many states it wrote. A crash
+  // meanwhile loses nothing: a state still behind is recomputed when read.
+  Result<size_t> UpdateStates(const std::vector<std::string>& subjects);
   // Moves what was appended from memory into the store's files, so that the next Open need not
   // replay the write-ahead log (call it after a bulk ingest; appends are durable without it).
   Status Flush();
