@@ -43,6 +43,27 @@ awk '{ printf "%s\r\n", $0; if (NR % 3 == 0) print ""; if (NR % 7 == 0) printf "
 "$bin" merge --keys "$work/key.json" "$work/spaced.jsonl" >"$work/spaced.txt"
 same "blank lines, spaces and CRLF" "$work/one.txt" "$work/spaced.txt"
 
+# synth --interleave: the same lines, round robin over the 40 subjects (line k+40 continues line
+# k's subject), merged to the same states; and ingested (the states updated once, at the end) to the
+# same states, with `check` clean.
+"$bin" synth --subjects 40 --events-per-subject 25 --key "$work/key.json" --seed 7 \
+  --fork-rate 0.05 --tamper-rate 0.05 --foreign-rate 0.05 --interleave -o "$work/interleaved.jsonl" 2>/dev/null
+sort "$work/events.jsonl" >"$work/events-sorted.jsonl"
+sort "$work/interleaved.jsonl" >"$work/interleaved-sorted.jsonl"
+same "synth --interleave: the same lines" "$work/events-sorted.jsonl" "$work/interleaved-sorted.jsonl"
+sed 's/.*"subject_pith_number":"\([^"]*\)".*/\1/' "$work/interleaved.jsonl" >"$work/interleaved-subjects.txt"
+awk 'NR <= 40 { s[NR % 40] = $0; n[$0]++; next } $0 != s[NR % 40] { bad = 1 } END { print (bad || length(n) != 40) ? "no" : "yes" }' \
+  "$work/interleaved-subjects.txt" >"$work/round-robin.txt"
+echo yes >"$work/yes.txt"
+same "synth --interleave: round robin" "$work/yes.txt" "$work/round-robin.txt"
+"$bin" merge --keys "$work/key.json" "$work/interleaved.jsonl" >"$work/interleaved.txt"
+same "interleaved merge" "$work/one.txt" "$work/interleaved.txt"
+"$bin" keys add --db "$work/db-interleaved" "$work/key.json" >/dev/null
+"$bin" ingest --db "$work/db-interleaved" "$work/interleaved.jsonl" >/dev/null
+"$bin" state --db "$work/db-interleaved" --all >"$work/ingested-interleaved.txt"
+same "interleaved ingest" "$work/one.txt" "$work/ingested-interleaved.txt"
+"$bin" check --db "$work/db-interleaved" >/dev/null
+
 # Another locale in the environment changes nothing (numbers and order never use it).
 LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 "$bin" merge --keys "$work/key.json" "$work/events.jsonl" >"$work/locale.txt" 2>/dev/null
 same "another locale" "$work/one.txt" "$work/locale.txt"

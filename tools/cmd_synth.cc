@@ -6,7 +6,9 @@
 // (the standard library's distributions are implementation-defined), timestamps count from a fixed
 // epoch, and Ed25519 signatures are deterministic. Subjects are written one after another, each
 // beginning with its record_created; only one subject's chain heads are held at a time, so memory
-// does not grow with the corpus.
+// does not grow with the corpus. With --interleave the same events come round robin (every
+// subject's first event, then every subject's second...), as a live feed of many papers arrives;
+// every subject's generator is then held at once.
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -38,6 +40,7 @@ struct SynthOptions {
   double fork_rate = 0;
   double tamper_rate = 0;
   double foreign_rate = 0;
+  bool interleave = false;
   std::string out;
 };
 
@@ -354,8 +357,25 @@ class Synth {
   }
 
   bool Run() {
-    for (size_t s = 0; s < opts_.subjects; ++s) {
-      if (!Subject(s)) return false;
+    if (!opts_.interleave) {
+      // One subject at a time: memory does not grow with the corpus.
+      for (size_t s = 0; s < opts_.subjects; ++s) {
+        SubjectState st = Start(s);
+        for (size_t i = 0; i < opts_.events_per_subject; ++i) {
+          if (!Step(st)) return false;
+        }
+      }
+    } else {
+      // Round robin: the i-th events of every subject, then the (i+1)-th. Each subject's events are
+      // the bytes it has in subject order; every subject's generator is held at once.
+      std::vector<SubjectState> states;
+      states.reserve(opts_.subjects);
+      for (size_t s = 0; s < opts_.subjects; ++s) states.push_back(Start(s));
+      for (size_t i = 0; i < opts_.events_per_subject; ++i) {
+        for (SubjectState& st : states) {
+          if (!Step(st)) return false;
+        }
+      }
     }
     return std::fflush(out_) == 0 && !std::ferror(out_);
   }
@@ -368,6 +388,19 @@ class Synth {
     std::optional<std::string> head_prev;  // that event's prev_event
   };
 
+  // One subject's generator between its events.
+  struct SubjectState {
+    explicit SubjectState(uint64_t seed) : rng(seed) {}
+    Rng rng;
+    Value record;
+    std::string subject;
+    int64_t now = 0;
+    size_t written = 0;
+    Chain chains[kTypeCount];
+    Chain foreign_chains[kTypeCount];
+    std::vector<std::string> valid_ids[kTypeCount];  // KEY's applied-candidate events, for supersedes
+  };
+
   bool Write(const Value& event) {
     std::string line = json::Canonical(event);
     line.push_back('\n');
@@ -376,92 +409,89 @@ class Synth {
     return std::fwrite(line.data(), 1, line.size(), out_) == line.size();
   }
 
-  bool Subject(size_t index) {
-    Rng rng(SplitMix64(opts_.seed * 0x9E3779B97F4A7C15ull + index + 1));
-    const int64_t submitted = kEpoch2010 + static_cast<int64_t>(rng.Uniform(0, 16 * 365 * 86400ll - 1));
-    Value record = CanonicalRecord(rng, submitted);
-    const std::string subject = DerivePithNumber(record)->pith_number;
-    int64_t now = kEpoch2026 + static_cast<int64_t>(rng.Uniform(0, 180 * 86400ll));
+  SubjectState Start(size_t index) const {
+    SubjectState st(SplitMix64(opts_.seed * 0x9E3779B97F4A7C15ull + index + 1));
+    const int64_t submitted = kEpoch2010 + static_cast<int64_t>(st.rng.Uniform(0, 16 * 365 * 86400ll - 1));
+    st.record = CanonicalRecord(st.rng, submitted);
+    st.subject = DerivePithNumber(st.record)->pith_number;
+    st.now = kEpoch2026 + static_cast<int64_t>(st.rng.Uniform(0, 180 * 86400ll));
+    return st;
+  }
 
-    // record_created first.
-    {
-      std::string at = FormatTimestamp(now);
+  // Writes the subject's next event: its record_created first.
+  bool Step(SubjectState& st) {
+    if (st.written++ == 0) {
+      std::string at = FormatTimestamp(st.now);
       EventDraft d;
       d.event_type = "record_created";
-      d.subject_pith_number = subject;
+      d.subject_pith_number = st.subject;
       d.target = "record";
       d.created_at = at;
-      d.payload = RecordCreatedPayload(record, key_, at);
+      d.payload = RecordCreatedPayload(st.record, key_, at);
       d.signer_id = signer_id_;
       d.signer_type = "pith_registry";
-      if (!Write(SignEvent(d, key_, at))) return false;
+      return Write(SignEvent(d, key_, at));
     }
+    st.now += static_cast<int64_t>(st.rng.Uniform(1, 600));
+    const std::string at = FormatTimestamp(st.now);
+    const size_t type = PickType(st.rng);
+    const size_t target_bytes = st.rng.Uniform(1024, 3072) - 900;  // about 900 bytes of envelope
+    EventDraft d;
+    d.event_type = kTypes[type].event_type;
+    d.subject_pith_number = st.subject;
+    d.target = kTypes[type].target;
+    d.created_at = at;
+    d.payload = Payload(st.rng, type, st.subject, st.now, target_bytes);
+    d.signer_type = "pith_registry";
 
-    Chain chains[kTypeCount];
-    Chain foreign_chains[kTypeCount];
-    std::vector<std::string> valid_ids[kTypeCount];  // KEY's applied-candidate events, for supersedes
-    for (size_t i = 1; i < opts_.events_per_subject; ++i) {
-      now += static_cast<int64_t>(rng.Uniform(1, 600));
-      const std::string at = FormatTimestamp(now);
-      const size_t type = PickType(rng);
-      const size_t target_bytes = rng.Uniform(1024, 3072) - 900;  // about 900 bytes of envelope
-      EventDraft d;
-      d.event_type = kTypes[type].event_type;
-      d.subject_pith_number = subject;
-      d.target = kTypes[type].target;
-      d.created_at = at;
-      d.payload = Payload(rng, type, subject, now, target_bytes);
-      d.signer_type = "pith_registry";
-
-      const double roll = rng.Unit();
-      Chain& chain = chains[type];
-      if (roll < opts_.fork_rate && chain.head) {
-        // A second event after the head's predecessor: the signer forks its own chain.
-        d.signer_id = signer_id_;
-        d.prev_event = chain.head_prev;
-        ++counts_.forks;
-        if (!Write(SignEvent(d, key_, at))) return false;
-      } else if (roll < opts_.fork_rate + opts_.tamper_rate) {
-        // Signed, then its payload changed: content_hash_mismatch. The chain does not advance.
-        d.signer_id = signer_id_;
-        d.prev_event = chain.head;
-        Value event = SignEvent(d, key_, at);
-        std::vector<Value::Member> members = event.members();
-        for (auto& [name, value] : members) {
-          if (name != "payload") continue;
-          std::vector<Value::Member> payload = value.members();
-          payload.emplace_back("synth_tampered", Value::Bool(true));
-          value = Value::Object(std::move(payload));
-        }
-        ++counts_.tampered;
-        if (!Write(Value::Object(std::move(members)))) return false;
-      } else if (roll < opts_.fork_rate + opts_.tamper_rate + opts_.foreign_rate) {
-        // Signed by a key outside KEY's trust, on its own chain: unknown_key.
-        Chain& fc = foreign_chains[type];
-        d.signer_id = "synth-foreign-signer";
-        d.prev_event = fc.head;
-        Value event = SignEvent(d, foreign_, at);
-        fc.head_prev = fc.head;
-        fc.head = *event.FindString("event_id");
-        ++counts_.foreign;
-        if (!Write(event)) return false;
-      } else {
-        d.signer_id = signer_id_;
-        d.prev_event = chain.head;
-        // Some events supersede an earlier one of their own target; corrections any earlier one.
-        std::vector<std::string>* pool = &valid_ids[type];
-        if (type == kCorrection && rng.Chance(0.5)) pool = &valid_ids[rng.Uniform(0, kTypeCount - 2)];
-        if (!pool->empty() && rng.Chance(type == kCorrection ? 0.6 : 0.1)) {
-          d.supersedes.push_back((*pool)[rng.Uniform(0, pool->size() - 1)]);
-          ++counts_.supersedes;
-        }
-        Value event = SignEvent(d, key_, at);
-        std::string id = *event.FindString("event_id");
-        chain.head_prev = chain.head;
-        chain.head = id;
-        valid_ids[type].push_back(std::move(id));
-        if (!Write(event)) return false;
+    const double roll = st.rng.Unit();
+    Chain& chain = st.chains[type];
+    if (roll < opts_.fork_rate && chain.head) {
+      // A second event after the head's predecessor: the signer forks its own chain.
+      d.signer_id = signer_id_;
+      d.prev_event = chain.head_prev;
+      ++counts_.forks;
+      if (!Write(SignEvent(d, key_, at))) return false;
+    } else if (roll < opts_.fork_rate + opts_.tamper_rate) {
+      // Signed, then its payload changed: content_hash_mismatch. The chain does not advance.
+      d.signer_id = signer_id_;
+      d.prev_event = chain.head;
+      Value event = SignEvent(d, key_, at);
+      std::vector<Value::Member> members = event.members();
+      for (auto& [name, value] : members) {
+        if (name != "payload") continue;
+        std::vector<Value::Member> payload = value.members();
+        payload.emplace_back("synth_tampered", Value::Bool(true));
+        value = Value::Object(std::move(payload));
       }
+      ++counts_.tampered;
+      if (!Write(Value::Object(std::move(members)))) return false;
+    } else if (roll < opts_.fork_rate + opts_.tamper_rate + opts_.foreign_rate) {
+      // Signed by a key outside KEY's trust, on its own chain: unknown_key.
+      Chain& fc = st.foreign_chains[type];
+      d.signer_id = "synth-foreign-signer";
+      d.prev_event = fc.head;
+      Value event = SignEvent(d, foreign_, at);
+      fc.head_prev = fc.head;
+      fc.head = *event.FindString("event_id");
+      ++counts_.foreign;
+      if (!Write(event)) return false;
+    } else {
+      d.signer_id = signer_id_;
+      d.prev_event = chain.head;
+      // Some events supersede an earlier one of their own target; corrections any earlier one.
+      std::vector<std::string>* pool = &st.valid_ids[type];
+      if (type == kCorrection && st.rng.Chance(0.5)) pool = &st.valid_ids[st.rng.Uniform(0, kTypeCount - 2)];
+      if (!pool->empty() && st.rng.Chance(type == kCorrection ? 0.6 : 0.1)) {
+        d.supersedes.push_back((*pool)[st.rng.Uniform(0, pool->size() - 1)]);
+        ++counts_.supersedes;
+      }
+      Value event = SignEvent(d, key_, at);
+      std::string id = *event.FindString("event_id");
+      chain.head_prev = chain.head;
+      chain.head = id;
+      st.valid_ids[type].push_back(std::move(id));
+      if (!Write(event)) return false;
     }
     return true;
   }
@@ -548,6 +578,8 @@ void RegisterSynthCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--foreign-rate", opts->foreign_rate, "share of events signed by a key --key's holder does not trust")
       ->capture_default_str();
+  cmd->add_flag("--interleave", opts->interleave,
+                "the same events, round robin over the subjects (each subject's events in the same order)");
   cmd->add_option("-o,--output", opts->out, "write to this file (replaced) instead of standard output");
   cmd->callback([opts, exit_code] { *exit_code = RunSynth(*opts); });
 }
