@@ -4,8 +4,8 @@
 #   bash tests/bench/run.sh
 #
 # Builds build/bench with -DPITH_BUILD_BENCHMARKS=ON, generates synthetic corpora with
-# `pith-merge synth` into a scratch directory, runs the micro-benchmarks, cold merge, ingest, warm
-# replay, incremental append, peak RSS at 10x scale and the Python peer, and prints every figure and
+# `pith-merge synth` into a scratch directory, runs the micro-benchmarks, cold merge, ingest (in
+# subject order and interleaved), warm replay, incremental append, peak RSS at 10x scale and the Python peer, and prints every figure and
 # ratio measured in this run (with best-of over repetitions). Knobs (environment):
 #   PITH_BENCH_SUBJECTS (2000) x PITH_BENCH_EVENTS_PER_SUBJECT (100): the main corpus (200,000 events)
 #   PITH_BENCH_BIG_FACTOR (10): the peak-RSS corpus is this many times the main one (0: skip)
@@ -142,6 +142,12 @@ print("   %9.0f events/s (%.1f s wall, %.1f s CPU) = %5.1f%% of the all-cores ce
 print("   CPU per event %.1f us (verification %.0f%% of it)" % (1e6 * r["ingest_cpu"] / n, 100 * (n / verify1) / r["ingest_cpu"]))
 print("   on disk: %.0f bytes/event (du -sb of the store; %.0f in .sst files), corpus %.0f bytes/event; peak RSS %.0f MB" % (
     r["db_bytes"] / n, r["db_sst_bytes"] / n, r["corpus_bytes"] / n, r["ingest_rss_kb"] / 1024))
+if "ingest_rr_wall" in r:
+    ingest_rr = n / r["ingest_rr_wall"]
+    print("   the same events interleaved (synth --interleave: round robin over the subjects, as a feed of many papers")
+    print("   arrives): %9.0f events/s (%.1f s wall, %.1f s CPU, %.1f us/event) = %5.1f%% of the ceiling, %.2fx subject order; peak RSS %.0f MB" % (
+        ingest_rr, r["ingest_rr_wall"], r["ingest_rr_cpu"], 1e6 * r["ingest_rr_cpu"] / n, 100 * ingest_rr / verifyN,
+        ingest_rr / ingest, r["ingest_rr_rss_kb"] / 1024))
 print()
 print("5. warm replay (pith-merge replay --all --db DIR > /dev/null; verdicts cached)")
 print("   %9.0f events/s (%.1f s wall, %.1f s CPU)  [target >= 200,000: %s, %.1f%% of it]; %d valid, %d applied of %d" % (
@@ -170,6 +176,10 @@ if "big_events" in r:
         r["big_ingest_rss_kb"] / 1024, r["big_ingest_wall"], r["big_events"] / r["big_ingest_wall"], r["big_db_bytes"] / r["big_events"]))
     print("   merge  %7.0f MB (%.0f s wall, %.0f events/s)" % (r["big_merge_rss_kb"] / 1024, r["big_merge_wall"], r["big_events"] / r["big_merge_wall"]))
     worst = max(r["big_ingest_rss_kb"], r["big_merge_rss_kb"]) / 1024
+    if "big_ingest_rr_rss_kb" in r:
+        print("   ingest %7.0f MB interleaved (synth --interleave; %.0f s wall, %.0f events/s)" % (
+            r["big_ingest_rr_rss_kb"] / 1024, r["big_ingest_rr_wall"], r["big_events"] / r["big_ingest_rr_wall"]))
+        worst = max(worst, r["big_ingest_rr_rss_kb"] / 1024)
     print("   target < 1 GiB: %s (%.0f MB worst)" % (MET(worst < 1024), worst))
     print()
 pc, pw = peer("cold"), peer("warm")
@@ -296,6 +306,16 @@ print("replay_valid", valid)
 print("replay_applied", applied)
 EOF
 
+# The same events in the order a live feed of many papers brings them: round robin over the subjects.
+say "ingest, the corpus interleaved"
+CORPUS_RR=$SCRATCH/corpus-rr.jsonl
+"$P" synth --subjects "$SUBJECTS" --events-per-subject "$EPS" --key "$KEY" --seed "$SEED" --interleave -o "$CORPUS_RR" 2> /dev/null
+best_of ingest_rr "rm -rf '$DB' && '$P' keys add --db '$DB' '$SCRATCH/key.pub.json' > /dev/null" "$P" ingest --db "$DB" "$CORPUS_RR"
+"$P" state --all --db "$DB" | sha256sum > "$SCRATCH/rr.states"
+"$P" replay --all --db "$DB" | sha256sum > "$SCRATCH/rr.replayed"
+cmp -s "$SCRATCH/rr.states" "$SCRATCH/rr.replayed" || { echo "run.sh: the interleaved ingest's states differ from its replay" >&2; exit 1; }
+rm -f "$CORPUS_RR"
+
 # --- 6: incremental append ----------------------------------------------------------------------
 for H in 1000 10000; do
   say "incremental append, subject of $H events"
@@ -333,6 +353,13 @@ if [ "$BIG_FACTOR" -gt 0 ]; then
   rec big_ingest_wall "$wall"; rec big_ingest_cpu "$cpu"; rec big_ingest_rss_kb "$rss"
   rec big_db_bytes "$(du -sb "$SCRATCH/bigdb" | cut -f1)"
   rm -rf "$SCRATCH/bigdb"
+  say "ingest at scale, interleaved"
+  "$P" synth --subjects "$BIG_SUBJECTS" --events-per-subject "$EPS" --key "$KEY" --seed "$((SEED + 1))" --interleave -o "$SCRATCH/big-rr.jsonl" 2> /dev/null
+  "$P" keys add --db "$SCRATCH/bigdb" "$SCRATCH/key.pub.json" > /dev/null
+  read -r wall cpu rss < <(timed "$P" ingest --db "$SCRATCH/bigdb" "$SCRATCH/big-rr.jsonl")
+  [ -n "$wall" ] || exit 1
+  rec big_ingest_rr_wall "$wall"; rec big_ingest_rr_cpu "$cpu"; rec big_ingest_rr_rss_kb "$rss"
+  rm -rf "$SCRATCH/bigdb" "$SCRATCH/big-rr.jsonl"
   say "merge at scale"
   read -r wall cpu rss < <(timed "$P" merge "$BIG" --keys "$KEY")
   [ -n "$wall" ] || exit 1
