@@ -37,6 +37,7 @@ struct Totals {
   uint64_t bytes = 0, total_bytes = 0;
   std::set<std::string> subjects;
   size_t states_updated = 0;
+  double update_seconds = 0;  // of them, bringing states up to date at the end
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
@@ -54,7 +55,9 @@ class Ingester {
     Status flushed = Flush();
     Status committed = CommitPending();
     std::vector<std::string> touched(totals_.subjects.begin(), totals_.subjects.end());
+    const auto update_start = std::chrono::steady_clock::now();
     auto updated = store_.UpdateStates(touched);
+    totals_.update_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - update_start).count();
     if (updated.ok()) totals_.states_updated = *updated;
     Status first = !flushed.ok() ? flushed : committed;
     return first.ok() ? updated.status() : first;
@@ -254,7 +257,8 @@ int RunIngest(IngestOptions& opts) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.start).count();
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
   std::cout << "ingested " << t.received << " events in " << secs << " s: " << t.added << " new, " << t.duplicates
-            << " duplicate, " << t.invalid << " invalid, " << t.subjects.size() << " subjects touched, " << t.states_updated << " states updated";
+            << " duplicate, " << t.invalid << " invalid, " << t.subjects.size() << " subjects touched, " << t.states_updated << " states updated (in "
+            << t.update_seconds << " s)";
   if (t.other_shards > 0) std::cout << ", " << t.other_shards << " of other shards skipped";
   if (t.bad_lines > 0) std::cout << ", " << t.bad_lines << " unreadable lines skipped";
   std::cout << std::endl;

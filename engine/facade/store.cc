@@ -120,12 +120,14 @@ Result<size_t> Store::UpdateStates(const std::vector<std::string>& subjects) {
       computed[k].emplace(store_internal::FullSnapshot(subject, records.views(), verdicts, keys,
                                                        impl_->Basis(records.views().size(), keyset), generations[k], &merged));
     }, 1);
+    std::map<std::string, SnapshotWrite> snapshots;  // the group's, written in one batch
     for (size_t k = 0; k < n; ++k) {
       if (!computed[k].has_value()) continue;
       if (!computed[k]->ok()) return computed[k]->status().WithPrefix(todo[begin + k]);
-      PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(todo[begin + k], computed[k]->value()));
-      ++written;
+      snapshots.emplace(todo[begin + k], std::move(computed[k]->value()));
     }
+    if (!snapshots.empty()) PITH_RETURN_IF_ERROR(impl_->log->PutSnapshots(snapshots));
+    written += snapshots.size();
   }
   return written;
 }

@@ -530,6 +530,13 @@ Status EventLog::PutSnapshot(std::string_view subject, const SnapshotWrite& snap
   return FromRocks(impl_->db->Write(impl_->write_options, &batch), "writing snapshot");
 }
 
+Status EventLog::PutSnapshots(const std::map<std::string, SnapshotWrite>& snapshots) {
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  rocksdb::WriteBatch batch;
+  for (const auto& [subject, snapshot] : snapshots) PITH_RETURN_IF_ERROR(impl_->WriteSnapshot(&batch, subject, snapshot));
+  return FromRocks(impl_->db->Write(impl_->write_options, &batch), "writing snapshots");
+}
+
 Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std::string>& records,
                                 const std::vector<std::pair<std::string, std::string>>& verdicts,
                                 const SnapshotWrite& snapshot) {

@@ -126,6 +126,8 @@ class EventLog {
   // it was computed from, for a caller asking only whether it is current) unless `with_tail`.
   Result<std::optional<SnapshotHeader>> GetSnapshotHeader(std::string_view subject, bool with_tail = true) const;
   Status PutSnapshot(std::string_view subject, const SnapshotWrite& snapshot);
+  // Several subjects' snapshots in one atomic batch (one write, one fsync with `sync`).
+  Status PutSnapshots(const std::map<std::string, SnapshotWrite>& snapshots);
   // Replaces everything kept for `subject` beside its log, in one atomic batch: its event records
   // (records[i] is that of log position i; any other record of the subject goes), the verdicts
   // given (verdict key -> reason) and its snapshot. The log itself is not touched.
