@@ -61,6 +61,18 @@ class StoreTest : public ::testing::Test {
 
   static json::Value Seed() { return testing::SeedBundle(); }
 
+  // Every subject's state as the store serves it, concatenated: what two stores given the same
+  // events must agree on byte for byte.
+  static std::string StatesOf(Store& store, const std::vector<testing::GeneratedSubject>& subjects) {
+    std::string all;
+    for (const auto& subject : subjects) {
+      auto state = store.State(subject.pith_number);
+      EXPECT_TRUE(state.ok()) << subject.pith_number;
+      all += state.ok() ? state->canonical : "";
+    }
+    return all;
+  }
+
   // `count` generated subjects numbered from `first`, each of min_events to min_events + 9 events.
   static std::vector<testing::GeneratedSubject> MakeSubjects(int count, int first, int min_events,
                                                              const SigningKey& registry, const SigningKey& stranger,
@@ -436,11 +448,8 @@ TEST_F(StoreTest, PreparedAppendsCommitAsAppendsDo) {
     }
   }
   auto store_bytes = [&](Store& store) {
-    std::string all;
+    std::string all = StatesOf(store, subjects);
     for (const auto& subject : subjects) {
-      auto state = store.State(subject.pith_number);
-      EXPECT_TRUE(state.ok());
-      all += state.ok() ? state->canonical : "";
       auto log = store.Log(subject.pith_number);
       EXPECT_TRUE(log.ok());
       if (log.ok()) {
@@ -546,15 +555,6 @@ TEST_F(StoreTest, DeferredCommitsLeaveStatesForUpdateStates) {
       }
     }
   }
-  auto store_bytes = [&](Store& store) {
-    std::string all;
-    for (const auto& subject : subjects) {
-      auto state = store.State(subject.pith_number);
-      EXPECT_TRUE(state.ok());
-      all += state.ok() ? state->canonical : "";
-    }
-    return all;
-  };
   std::string in_batch_bytes;
   AppendSummary in_batch_last;
   {
@@ -564,7 +564,7 @@ TEST_F(StoreTest, DeferredCommitsLeaveStatesForUpdateStates) {
     auto last = store->Append(last_events);
     ASSERT_TRUE(last.ok());
     in_batch_last = *last;
-    in_batch_bytes = store_bytes(*store);
+    in_batch_bytes = StatesOf(*store, subjects);
   }
   fs::remove_all(dir_);
   auto store = OpenStore();
@@ -610,7 +610,7 @@ TEST_F(StoreTest, DeferredCommitsLeaveStatesForUpdateStates) {
   EXPECT_EQ(last->incremental, in_batch_last.incremental);
   EXPECT_EQ(last->full_merges, in_batch_last.full_merges);
   EXPECT_EQ(last->state_sha256, in_batch_last.state_sha256);
-  EXPECT_EQ(store_bytes(*store), in_batch_bytes);
+  EXPECT_EQ(StatesOf(*store, subjects), in_batch_bytes);
   problems = store->Check();
   ASSERT_TRUE(problems.ok());
   EXPECT_TRUE(problems->empty()) << problems->front();
