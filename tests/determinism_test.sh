@@ -63,6 +63,20 @@ same "interleaved merge" "$work/one.txt" "$work/interleaved.txt"
 "$bin" state --db "$work/db-interleaved" --all >"$work/ingested-interleaved.txt"
 same "interleaved ingest" "$work/one.txt" "$work/ingested-interleaved.txt"
 "$bin" check --db "$work/db-interleaved" >/dev/null
+# Trusting another key leaves every cached state behind (computed under other keys); ingesting
+# the same input again adds nothing and brings every subject it reads up to date.
+"$bin" keygen --out "$work/other-key.json" --key-id determinism-other >/dev/null
+"$bin" keys add --db "$work/db-interleaved" "$work/other-key.json" >/dev/null
+"$bin" ingest --db "$work/db-interleaved" "$work/interleaved.jsonl" >"$work/again.txt"
+grep -o '0 new, 1000 duplicate, 0 invalid, 0 subjects touched, 40 states updated' "$work/again.txt" >"$work/again-found.txt" || true
+echo '0 new, 1000 duplicate, 0 invalid, 0 subjects touched, 40 states updated' >"$work/again-wanted.txt"
+same "ingest again: every subject read brought up to date" "$work/again-wanted.txt" "$work/again-found.txt"
+"$bin" ingest --db "$work/db-interleaved" "$work/interleaved.jsonl" >"$work/third.txt"
+grep -o '0 subjects touched, 0 states updated' "$work/third.txt" >"$work/third-found.txt" || true
+echo '0 subjects touched, 0 states updated' >"$work/third-wanted.txt"
+same "ingest a third time: nothing behind, nothing written" "$work/third-wanted.txt" "$work/third-found.txt"
+"$bin" state --db "$work/db-interleaved" --all >"$work/ingested-again.txt"
+same "states after the key change" "$work/one.txt" "$work/ingested-again.txt"
 
 # Another locale in the environment changes nothing (numbers and order never use it).
 LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 "$bin" merge --keys "$work/key.json" "$work/events.jsonl" >"$work/locale.txt" 2>/dev/null

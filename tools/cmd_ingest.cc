@@ -54,9 +54,13 @@ class Ingester {
   Status Finish() {
     Status flushed = Flush();
     Status committed = CommitPending();
-    std::vector<std::string> touched(totals_.subjects.begin(), totals_.subjects.end());
+    // Every subject read, not only those given new events: a subject whose events are all
+    // duplicates may have a state left behind by an ingest that stopped before its update (a
+    // crash), and ingesting the same input again brings it up to date. A current one costs a
+    // header read.
+    std::vector<std::string> read(seen_.begin(), seen_.end());
     const auto update_start = std::chrono::steady_clock::now();
-    auto updated = store_.UpdateStates(touched);
+    auto updated = store_.UpdateStates(read);
     totals_.update_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - update_start).count();
     if (updated.ok()) totals_.states_updated = *updated;
     Status first = !flushed.ok() ? flushed : committed;
@@ -134,6 +138,7 @@ class Ingester {
         continue;
       }
       std::string s = std::move(*r.subject);
+      seen_.insert(s);
       if (r.doc) {
         batch_.push_back({std::move(s), std::move(text), std::move(*r.doc)});
       } else {
@@ -165,6 +170,7 @@ class Ingester {
     for (const json::Value& e : events->items()) {
       std::string raw = json::Canonical(e);  // a bundle event's bytes: its canonical form
       totals_.bytes += raw.size();
+      seen_.insert(*number);
       batch_.push_back({*number, std::move(raw), e});
       if (batch_.size() >= kBatchEvents) PITH_RETURN_IF_ERROR(Flush());
     }
@@ -222,6 +228,7 @@ class Ingester {
   bool tty_;
   Totals totals_;
   std::vector<IncomingEvent> batch_;
+  std::set<std::string> seen_;  // the subjects of every event read (and not of another shard)
   std::future<Result<PreparedAppend>> pending_;  // the batch being prepared
   Status store_failure_;                          // the first failed prepare or commit
 };
