@@ -37,7 +37,7 @@ struct Totals {
   uint64_t bytes = 0, total_bytes = 0;
   std::set<std::string> subjects;
   size_t states_updated = 0;
-  double update_seconds = 0;  // of them, bringing states up to date at the end
+  double update_seconds = 0;  // spent bringing them up to date, at the end
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
 };
 
@@ -50,7 +50,7 @@ class Ingester {
     return AddBundle(path);
   }
 
-  // Commits everything read so far, then brings the states of the subjects it touched up to date.
+  // Commits everything read so far, then brings the states of the subjects read up to date.
   Status Finish() {
     Status flushed = Flush();
     Status committed = CommitPending();
@@ -264,8 +264,8 @@ int RunIngest(IngestOptions& opts) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.start).count();
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
   std::cout << "ingested " << t.received << " events in " << secs << " s: " << t.added << " new, " << t.duplicates
-            << " duplicate, " << t.invalid << " invalid, " << t.subjects.size() << " subjects touched, " << t.states_updated << " states updated (in "
-            << t.update_seconds << " s)";
+            << " duplicate, " << t.invalid << " invalid, " << t.subjects.size() << " subjects touched, "
+            << t.states_updated << " states updated (in " << t.update_seconds << " s)";
   if (t.other_shards > 0) std::cout << ", " << t.other_shards << " of other shards skipped";
   if (t.bad_lines > 0) std::cout << ", " << t.bad_lines << " unreadable lines skipped";
   std::cout << std::endl;
