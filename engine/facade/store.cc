@@ -54,8 +54,8 @@ Result<MergedState> Store::State(std::string_view subject) {
     std::shared_lock lock(impl_->keys_mutex);
     keyset = impl_->keyset_digest;
   }
-  if (snapshot->has_value() && (*snapshot)->covers == *size && (*snapshot)->keyset_digest == keyset &&
-      (*snapshot)->merge_version == impl_->options.merge_version) {
+  if (snapshot->has_value() &&
+      impl_->Current({(*snapshot)->covers, (*snapshot)->keyset_digest, (*snapshot)->merge_version}, *size, keyset)) {
     MergedState out;
     out.canonical = std::move((*snapshot)->state);
     auto sha = store_internal::StateSha256In(out.canonical, subject);
@@ -63,22 +63,14 @@ Result<MergedState> Store::State(std::string_view subject) {
     out.state_sha256 = std::move(*sha);
     return out;
   }
-  // Stale (the trusted keys changed): recompute from the log and cache it again.
+  // Stale (the trusted keys changed, or commits deferred it): recompute from the log and cache it.
   std::lock_guard<std::mutex> lock(impl_->writer);
-  const TrustedKeys keys = impl_->Keys();
-  {
-    std::shared_lock keys_lock(impl_->keys_mutex);
-    keyset = impl_->keyset_digest;
-  }
-  EventRecordSet records;
-  std::vector<DocumentVerdict> verdicts;
-  PITH_RETURN_IF_ERROR(impl_->LoadRecords(subject, keys, &records, &verdicts));
-  if (records.views().empty()) return Status::NotFound("no events stored for " + std::string(subject));
+  const auto [keys, current_keyset] = impl_->KeysAndKeyset();
   MergedState merged;
-  auto full = store_internal::FullSnapshot(subject, records.views(), verdicts, keys, impl_->Basis(records.views().size(), keyset),
-                                           impl_->log->NewIndexGeneration(), &merged);
+  auto full = impl_->RecomputedSnapshot(subject, keys, current_keyset, impl_->log->NewIndexGeneration(), &merged);
   if (!full.ok()) return full.status();
-  PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(subject, *full));
+  if (!full->has_value()) return Status::NotFound("no events stored for " + std::string(subject));
+  PITH_RETURN_IF_ERROR(impl_->log->PutSnapshot(subject, **full));
   return merged;
 }
 
@@ -100,31 +92,22 @@ Result<size_t> Store::UpdateStates(const std::vector<std::string>& subjects) {
     // first (a subject already current leaves its number unused).
     std::vector<uint64_t> generations(n);
     for (uint64_t& g : generations) g = impl_->log->NewIndexGeneration();
-    std::vector<std::optional<Result<SnapshotWrite>>> computed(n);
+    // Each subject's new snapshot; none for one already current or with nothing stored.
+    std::vector<Result<std::optional<SnapshotWrite>>> computed(n, std::optional<SnapshotWrite>());
     ParallelFor(n, threads, [&](size_t k) {
       const std::string& subject = todo[begin + k];
       auto current = impl_->SnapshotCurrent(subject, keyset);
-      if (!current.ok() || *current) {
-        if (!current.ok()) computed[k].emplace(current.status());
-        return;
+      if (!current.ok()) {
+        computed[k] = current.status();
+      } else if (!*current) {
+        MergedState merged;
+        computed[k] = impl_->RecomputedSnapshot(subject, keys, keyset, generations[k], &merged);
       }
-      EventRecordSet records;
-      std::vector<DocumentVerdict> verdicts;
-      Status loaded = impl_->LoadRecords(subject, keys, &records, &verdicts);
-      if (!loaded.ok()) {
-        computed[k].emplace(loaded);
-        return;
-      }
-      if (records.views().empty()) return;  // nothing stored for it: no state to cache
-      MergedState merged;
-      computed[k].emplace(store_internal::FullSnapshot(subject, records.views(), verdicts, keys,
-                                                       impl_->Basis(records.views().size(), keyset), generations[k], &merged));
     }, 1);
     std::map<std::string, SnapshotWrite> snapshots;  // the group's, written in one batch
     for (size_t k = 0; k < n; ++k) {
-      if (!computed[k].has_value()) continue;
-      if (!computed[k]->ok()) return computed[k]->status().WithPrefix(todo[begin + k]);
-      snapshots.emplace(todo[begin + k], std::move(computed[k]->value()));
+      if (!computed[k].ok()) return computed[k].status().WithPrefix(todo[begin + k]);
+      if (computed[k]->has_value()) snapshots.emplace(todo[begin + k], std::move(**computed[k]));
     }
     if (!snapshots.empty()) PITH_RETURN_IF_ERROR(impl_->log->PutSnapshots(snapshots));
     written += snapshots.size();

@@ -115,58 +115,59 @@ Status Store::Impl::RefreshPrepared(PreparedAppendState* p) const {
 
 Result<AppendSummary> Store::Impl::CommitPrepared(PreparedAppendState* p, StateUpdate states) {
   PITH_RETURN_IF_ERROR(RefreshPrepared(p));
-  const unsigned threads = options.threads;
   AppendSummary summary;
   summary.received = p->events_in_use->size();
   summary.duplicates = p->duplicates;
-  std::vector<LogAppend>& appends = p->appends;
-
-  // The new state of every touched subject (subjects side by side), written in the same atomic batch.
+  const std::vector<LogAppend>& appends = p->appends;
   std::map<std::string, std::vector<size_t>> by_subject;
   for (size_t i = 0; i < appends.size(); ++i) {
     by_subject[appends[i].subject].push_back(i);
     if (!appends[i].verdict.empty()) ++summary.invalid;
   }
-  std::vector<std::pair<const std::string*, std::vector<size_t>*>> subjects;
-  for (auto& [subject, indices] : by_subject) subjects.emplace_back(&subject, &indices);
+  // The touched subjects' new states, written in the same atomic batch, unless deferred.
+  std::map<std::string, SnapshotWrite> snapshots;
   if (states == StateUpdate::kDeferred) {
-    for (const auto& [subject, indices] : subjects) summary.subjects.push_back(*subject);
-    summary.deferred = subjects.size();
-    PITH_RETURN_IF_ERROR(log->Append(appends, {}));
-    commits.fetch_add(1, std::memory_order_acq_rel);
-    summary.added = appends.size();
-    return summary;
+    for (const auto& [subject, indices] : by_subject) summary.subjects.push_back(subject);
+    summary.deferred = by_subject.size();
+  } else {
+    PITH_RETURN_IF_ERROR(TouchedSnapshots(p, &by_subject, &summary, &snapshots));
   }
+  PITH_RETURN_IF_ERROR(log->Append(appends, snapshots));
+  commits.fetch_add(1, std::memory_order_acq_rel);
+  summary.added = appends.size();
+  return summary;
+}
+
+Status Store::Impl::TouchedSnapshots(PreparedAppendState* p, std::map<std::string, std::vector<size_t>>* by_subject,
+                                     AppendSummary* summary, std::map<std::string, SnapshotWrite>* snapshots) {
+  std::vector<std::pair<const std::string*, std::vector<size_t>*>> subjects;
+  for (auto& [subject, indices] : *by_subject) subjects.emplace_back(&subject, &indices);
   std::vector<std::optional<Result<SnapshotWrite>>> written(subjects.size());
   std::vector<char> incremental(subjects.size(), 0);
   // Index generations are handed out here, in subject order, so the store's bytes do not depend on
   // which thread finished first (a subject merged incrementally leaves its number unused).
   std::vector<uint64_t> generations(subjects.size());
   for (uint64_t& g : generations) g = log->NewIndexGeneration();
-  ParallelFor(subjects.size(), threads, [&](size_t k) {
+  ParallelFor(subjects.size(), options.threads, [&](size_t k) {
     bool was_incremental = false;
-    written[k] = SubjectSnapshot(*subjects[k].first, subjects[k].second, appends, p->new_records, p->keys, p->keyset,
+    written[k] = SubjectSnapshot(*subjects[k].first, subjects[k].second, p->appends, p->new_records, p->keys, p->keyset,
                                  generations[k], &was_incremental);
     incremental[k] = was_incremental;
   }, 1);
-  std::map<std::string, SnapshotWrite> snapshots;
   for (size_t k = 0; k < subjects.size(); ++k) {
     if (!written[k]->ok()) return written[k]->status();
-    summary.subjects.push_back(*subjects[k].first);
+    summary->subjects.push_back(*subjects[k].first);
     auto sha = store_internal::StateSha256In(written[k]->value().header.tail, *subjects[k].first);
     if (!sha.ok()) return sha.status();
-    summary.state_sha256.push_back(std::move(*sha));
+    summary->state_sha256.push_back(std::move(*sha));
     if (incremental[k]) {
-      summary.incremental += subjects[k].second->size();
+      summary->incremental += subjects[k].second->size();
     } else {
-      ++summary.full_merges;
+      ++summary->full_merges;
     }
-    snapshots.emplace(*subjects[k].first, std::move(written[k]->value()));
+    snapshots->emplace(*subjects[k].first, std::move(written[k]->value()));
   }
-  PITH_RETURN_IF_ERROR(log->Append(appends, snapshots));
-  commits.fetch_add(1, std::memory_order_acq_rel);
-  summary.added = appends.size();
-  return summary;
+  return Status::OK();
 }
 
 PreparedAppend::PreparedAppend() = default;

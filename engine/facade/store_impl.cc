@@ -191,8 +191,21 @@ Result<bool> Store::Impl::SnapshotCurrent(std::string_view subject, const std::s
   if (!size.ok()) return size.status();
   auto header = log->GetSnapshotHeader(subject, /*with_tail=*/false);
   if (!header.ok()) return header.status();
-  return header->has_value() && (*header)->covers == *size && (*header)->keyset_digest == keyset &&
-         (*header)->merge_version == options.merge_version;
+  return header->has_value() &&
+         Current({(*header)->covers, (*header)->keyset_digest, (*header)->merge_version}, *size, keyset);
+}
+
+Result<std::optional<SnapshotWrite>> Store::Impl::RecomputedSnapshot(std::string_view subject, const TrustedKeys& trusted,
+                                                                     const std::string& keyset, uint64_t generation,
+                                                                     MergedState* merged) const {
+  EventRecordSet records;
+  std::vector<DocumentVerdict> verdicts;
+  PITH_RETURN_IF_ERROR(LoadRecords(subject, trusted, &records, &verdicts));
+  if (records.views().empty()) return std::optional<SnapshotWrite>();
+  auto full = store_internal::FullSnapshot(subject, records.views(), verdicts, trusted,
+                                           Basis(records.views().size(), keyset), generation, merged);
+  if (!full.ok()) return full.status();
+  return std::optional<SnapshotWrite>(std::move(*full));
 }
 
 // The subject's event records and their section 3 verdicts, as LoadSubject but reading the

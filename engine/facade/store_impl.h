@@ -108,6 +108,10 @@ struct Store::Impl {
   Status PrepareAppend(const std::vector<IncomingEvent>& events, PreparedAppendState* p) const;
   Status RefreshPrepared(PreparedAppendState* p) const;
   Result<AppendSummary> CommitPrepared(PreparedAppendState* p, StateUpdate states);
+  // CommitPrepared's in-batch step: the new snapshot of every touched subject (by_subject: subject
+  // -> indices into p->appends), side by side, with what the summary says of them.
+  Status TouchedSnapshots(PreparedAppendState* p, std::map<std::string, std::vector<size_t>>* by_subject,
+                          AppendSummary* summary, std::map<std::string, SnapshotWrite>* snapshots);
 
   Status ReloadKeys();
 
@@ -146,6 +150,15 @@ struct Store::Impl {
   // Whether the subject's stored snapshot covers its whole log under these keys and the store's
   // merge version (reads the snapshot's header only).
   Result<bool> SnapshotCurrent(std::string_view subject, const std::string& keyset) const;
+  // A snapshot of what was computed under `stored` is current for a log of `size` entries.
+  bool Current(const store_internal::SnapshotBasis& stored, uint64_t size, const std::string& keyset) const {
+    return stored == Basis(size, keyset);
+  }
+  // The subject's snapshot computed afresh from its stored event records and verdicts (a full
+  // merge, index generation `generation`), *merged its state; nullopt when nothing is stored for it.
+  Result<std::optional<SnapshotWrite>> RecomputedSnapshot(std::string_view subject, const TrustedKeys& trusted,
+                                                          const std::string& keyset, uint64_t generation,
+                                                          MergedState* merged) const;
 
   store_internal::SnapshotBasis Basis(uint64_t covers, const std::string& keyset) const {
     return {covers, keyset, options.merge_version};

@@ -20,6 +20,7 @@ struct SnapshotBasis {
   uint64_t covers = 0;  // log entries of the subject it includes
   std::string keyset_digest;
   std::string merge_version;
+  bool operator==(const SnapshotBasis&) const = default;
 };
 
 // A full merge of the subject's documents, as a snapshot that replaces the stored one, its index
