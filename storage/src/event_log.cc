@@ -40,6 +40,7 @@ const char* const kFamilyNames[kFamilyCount] = {"default", "meta", "events", "su
 
 constexpr char kFormatKey[] = "format";
 constexpr size_t kTailCacheBytes = 64u << 20;  // a few large subjects' tails
+constexpr uint64_t kMinDocumentBlobBytes = 512;  // smaller documents stay in the tree
 constexpr char kNextSequenceKey[] = "next_sequence";
 constexpr char kIndexGenerationKey[] = "index_generation";
 
@@ -292,6 +293,16 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
     if (f == kEvents || f == kMembership || f == kVerdicts) {
       cf_options.memtable_prefix_bloom_size_ratio = 0.02;
       cf_options.memtable_whole_key_filtering = true;
+    }
+    // Documents are written once and read rarely (a verdict not cached, `check`, `export`): kept
+    // in the LSM tree, every compaction into a lower level rewrote them. In blob files they are
+    // written once, at flush, and compactions move only their 30-byte references (measured at
+    // 2,000,000 events: 24% fewer bytes written, 15% less CPU; tests/bench/RESULTS.md). Reading
+    // a blob checks its CRC, and a store written before this reads as it did.
+    if (f == kEvents) {
+      cf_options.enable_blob_files = true;
+      cf_options.min_blob_size = kMinDocumentBlobBytes;
+      cf_options.blob_compression_type = rocksdb::kLZ4Compression;
     }
     families.emplace_back(kFamilyNames[f], cf_options);
   }

@@ -18,6 +18,7 @@ Cases (each prints `ok`, `FAIL` or `skip` with what it saw, then `N passed, N fa
   corrupt_sst          truncated and bit-flipped SST files (the store is reopened first, so RocksDB's
                        recovery has flushed everything into SSTs): `check` exits 1 naming the corruption;
                        `state` and `replay` never print a wrong state, nothing crashes
+  corrupt_blob         the same for the blob files that hold the documents
   corrupt_wal          the same for the live WAL (the last ingest's batch, not yet flushed): bit flips
                        must be refused; a truncated WAL is indistinguishable from a crash in the middle
                        of that write, so it may open, but only as a consistent earlier state (the last
@@ -363,17 +364,19 @@ class FaultTest:
                 label = "%s: truncated from %d to %d bytes" % (target, size, new)
             yield label, db
 
-    def case_corrupt_sst(self):
+    def damaged_files(self, suffix, what):
+        """Damages the 3 largest files ending in `suffix` of a flushed store in turn (bit flips, truncation):
+        `check` must exit 1 naming the corruption, and no command may crash or print a wrong state."""
         c = self.small
-        src = os.path.join(self.work, "sst-src")
+        src = os.path.join(self.work, what + "-src")
         c.build_store(src, range(len(c.chunks)))
         truth = c.truth(range(len(c.chunks)))
-        ssts = sorted((f for f in os.listdir(src) if f.endswith(".sst")), key=lambda f: -os.path.getsize(os.path.join(src, f)))
-        expect(ssts, "no SST files after ingesting and reopening")
+        files = sorted((f for f in os.listdir(src) if f.endswith(suffix)), key=lambda f: -os.path.getsize(os.path.join(src, f)))
+        expect(files, "no %s files after ingesting and reopening" % what)
         modes = [("flip", 0.5), ("flip", 0.1), ("flip", -1), ("flip", -10), ("trunc", 0.5), ("trunc", -1)]
         n = 0
         messages = set()
-        for target in ssts[:3]:
+        for target in files[:3]:
             for label, db in self.damaged_copies(src, target, modes):
                 rc, out, err = run([self.bin, "check", "--db", db])
                 expect(not crashed(rc), "%s: check crashed (%d): %s" % (label, rc, err.strip()))
@@ -383,8 +386,15 @@ class FaultTest:
                 messages.add(said.splitlines()[0][:100])
                 self.no_wrong_state(db, c, truth, label)
                 n += 1
-        return "%d SST files in the store; %d damaged copies (the 3 largest files x flip/truncate): check exit 1 " \
-               "every time, no wrong state served; e.g. %r" % (len(ssts), n, sorted(messages)[0])
+        return "%d %s files in the store; %d damaged copies (the %d largest files x flip/truncate): check exit 1 " \
+               "every time, no wrong state served; e.g. %r" % (len(files), what, n, min(3, len(files)), sorted(messages)[0])
+
+    def case_corrupt_sst(self):
+        return self.damaged_files(".sst", "SST")
+
+    def case_corrupt_blob(self):
+        # Documents live in blob files (storage/src/event_log.cc): a damaged one must be found as an SST is.
+        return self.damaged_files(".blob", "blob")
 
     def case_corrupt_wal(self):
         c = self.small
@@ -458,7 +468,7 @@ def chmod_r(d, clear):
 
 
 CASES = ["busy_fifo", "busy_big_ingest", "readonly_mount", "readonly_permissions", "full_disk", "corrupt_sst",
-         "corrupt_wal"]
+         "corrupt_blob", "corrupt_wal"]
 
 
 def main():
