@@ -8,6 +8,8 @@
 #include <set>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -155,6 +157,38 @@ TEST_F(StoreTest, AnotherFormatVersionIsRefused) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Status::Code::kUnsupported);
   EXPECT_NE(store.status().message().find("pith-store-999"), std::string::npos);
+}
+
+// Verdicts are keyed by subject first (specs/storage.md), so a replay reads a subject's verdicts
+// from a few neighbouring blocks: every key of the family starts with LP(subject) of a stored
+// subject, one per (subject, document).
+TEST_F(StoreTest, VerdictsLieUnderTheirSubject) {
+  SigningKey registry = testing::FixedKey("registry-a");
+  SigningKey stranger = testing::FixedKey("stranger");
+  std::mt19937_64 rng(7);
+  std::map<std::string, size_t> events_of;
+  {
+    auto store = OpenStore();
+    ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+    for (int n = 1; n <= 3; ++n) {
+      testing::GeneratedSubject subject = testing::MakeSubject(n, 5 + 3 * n, registry, stranger, rng);
+      ASSERT_TRUE(store->Append(Incoming(subject.pith_number, subject.events)).ok());
+      events_of[subject.pith_number] = subject.events.size();
+    }
+  }
+  std::map<std::string, size_t> verdicts_of;
+  ASSERT_TRUE(testing::WithRawRocksDb(dir_.string(), [&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), families.at("verdicts")));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string key = it->key().ToString();
+      ASSERT_GE(key.size(), 4u + 32u);
+      const size_t length = (size_t{uint8_t(key[0])} << 24) | (size_t{uint8_t(key[1])} << 16) |
+                            (size_t{uint8_t(key[2])} << 8) | size_t{uint8_t(key[3])};
+      ASSERT_EQ(key.size(), 4u + length + 32u) << "a verdict key is LP(subject) + 32 bytes";
+      ++verdicts_of[key.substr(4, length)];
+    }
+  }));
+  EXPECT_EQ(verdicts_of, events_of);
 }
 
 // A replay from event records with cached verdicts (or, after a key change, verdicts computed

@@ -21,7 +21,7 @@
 
 namespace pith {
 
-inline constexpr std::string_view kStoreFormat = "pith-store-4";
+inline constexpr std::string_view kStoreFormat = "pith-store-5";
 
 struct EventLogOptions {
   bool create_if_missing = true;
@@ -149,7 +149,7 @@ class EventLog {
   // Flushes every column family's memtable to its files (and syncs them).
   Status Flush();
 
-  // The verdict cache key: what a section 3 verdict depends on.
+  // The verdict cache key: LP(subject) + the SHA-256 of what a section 3 verdict depends on.
   static std::string VerdictKey(const Digest& document_hash, std::string_view subject, std::string_view merge_version,
                                 std::string_view keys_digest);
 
