@@ -174,7 +174,14 @@ if "big_events" in r:
     print("7. peak RSS at %d events (%.2f GB corpus; /usr/bin/time Maximum resident set size)" % (r["big_events"], r["big_bytes"] / 1e9))
     print("   ingest %7.0f MB (%.0f s wall, %.0f events/s, %.0f bytes/event on disk)" % (
         r["big_ingest_rss_kb"] / 1024, r["big_ingest_wall"], r["big_events"] / r["big_ingest_wall"], r["big_db_bytes"] / r["big_events"]))
+    if "big_ingest_written" in r:
+        print("          the ingest wrote %.1f GB to disk (/usr/bin/time %%O), %.1f KB per event" % (
+            r["big_ingest_written"] / 1e9, r["big_ingest_written"] / r["big_events"] / 1e3))
     print("   merge  %7.0f MB (%.0f s wall, %.0f events/s)" % (r["big_merge_rss_kb"] / 1024, r["big_merge_wall"], r["big_events"] / r["big_merge_wall"]))
+    if "big_replay_wall" in r:
+        print("   warm replay of the ingested store %7.0f MB (%.1f s wall, %.0f events/s, %.1f us CPU per event)" % (
+            r["big_replay_rss_kb"] / 1024, r["big_replay_wall"], r["big_events"] / r["big_replay_wall"],
+            r["big_replay_cpu"] / r["big_events"] * 1e6))
     worst = max(r["big_ingest_rss_kb"], r["big_merge_rss_kb"]) / 1024
     if "big_ingest_rr_rss_kb" in r:
         print("   ingest %7.0f MB interleaved (synth --interleave; %.0f s wall, %.0f events/s)" % (
@@ -197,12 +204,12 @@ EOF
 # "wall_seconds cpu_seconds max_rss_kb" of a command (its stdout discarded, stderr kept in $SCRATCH/last.err).
 timed() {
   local out=$SCRATCH/time.out
-  if ! "$TIME" -f "%e %U %S %M" -o "$out" "$@" > /dev/null 2> "$SCRATCH/last.err"; then
+  if ! "$TIME" -f "%e %U %S %M %O" -o "$out" "$@" > /dev/null 2> "$SCRATCH/last.err"; then
     echo "run.sh: failed: $*" >&2
     cat "$SCRATCH/last.err" >&2
     exit 1
   fi
-  awk '{printf "%s %.2f %s\n", $1, $2 + $3, $4}' "$out"
+  awk '{printf "%s %.2f %s %.0f\n", $1, $2 + $3, $4, $5 * 512}' "$out"
 }
 
 # Runs a command $REPS times (setup command first each time, untimed); records NAME_wall (best),
@@ -213,7 +220,7 @@ best_of() {
   local best_wall="" best_cpu="" max_rss=0 i
   for ((i = 1; i <= REPS; i++)); do
     eval "$setup"
-    read -r wall cpu rss < <(timed "$@")
+    read -r wall cpu rss written < <(timed "$@")
     [ -n "$wall" ] || exit 1
     say "  $name run $i: ${wall}s wall, ${cpu}s CPU, ${rss} KB RSS"
     if [ -z "$best_wall" ] || awk "BEGIN{exit !($wall < $best_wall)}"; then best_wall=$wall; best_cpu=$cpu; fi
@@ -255,7 +262,7 @@ KEY=$SCRATCH/key.json
 EVENTS=$((SUBJECTS * EPS))
 CORPUS=$SCRATCH/corpus.jsonl
 say "synth: $SUBJECTS subjects x $EPS events = $EVENTS events"
-read -r wall cpu rss < <(timed "$P" synth --subjects "$SUBJECTS" --events-per-subject "$EPS" --key "$KEY" --seed "$SEED" -o "$CORPUS")
+read -r wall cpu rss written < <(timed "$P" synth --subjects "$SUBJECTS" --events-per-subject "$EPS" --key "$KEY" --seed "$SEED" -o "$CORPUS")
 [ -n "$wall" ] || exit 1
 rec events "$EVENTS"
 rec subjects "$SUBJECTS"
@@ -348,20 +355,25 @@ if [ "$BIG_FACTOR" -gt 0 ]; then
   say "ingest at scale"
   rm -rf "$SCRATCH/bigdb"
   "$P" keys add --db "$SCRATCH/bigdb" "$SCRATCH/key.pub.json" > /dev/null
-  read -r wall cpu rss < <(timed "$P" ingest --db "$SCRATCH/bigdb" "$BIG")
+  read -r wall cpu rss written < <(timed "$P" ingest --db "$SCRATCH/bigdb" "$BIG")
   [ -n "$wall" ] || exit 1
   rec big_ingest_wall "$wall"; rec big_ingest_cpu "$cpu"; rec big_ingest_rss_kb "$rss"
+  rec big_ingest_written "$written"
   rec big_db_bytes "$(du -sb "$SCRATCH/bigdb" | cut -f1)"
+  say "warm replay at scale"
+  read -r wall cpu rss written < <(timed "$P" replay --all --db "$SCRATCH/bigdb")
+  [ -n "$wall" ] || exit 1
+  rec big_replay_wall "$wall"; rec big_replay_cpu "$cpu"; rec big_replay_rss_kb "$rss"
   rm -rf "$SCRATCH/bigdb"
   say "ingest at scale, interleaved"
   "$P" synth --subjects "$BIG_SUBJECTS" --events-per-subject "$EPS" --key "$KEY" --seed "$((SEED + 1))" --interleave -o "$SCRATCH/big-rr.jsonl" 2> /dev/null
   "$P" keys add --db "$SCRATCH/bigdb" "$SCRATCH/key.pub.json" > /dev/null
-  read -r wall cpu rss < <(timed "$P" ingest --db "$SCRATCH/bigdb" "$SCRATCH/big-rr.jsonl")
+  read -r wall cpu rss written < <(timed "$P" ingest --db "$SCRATCH/bigdb" "$SCRATCH/big-rr.jsonl")
   [ -n "$wall" ] || exit 1
   rec big_ingest_rr_wall "$wall"; rec big_ingest_rr_cpu "$cpu"; rec big_ingest_rr_rss_kb "$rss"
   rm -rf "$SCRATCH/bigdb" "$SCRATCH/big-rr.jsonl"
   say "merge at scale"
-  read -r wall cpu rss < <(timed "$P" merge "$BIG" --keys "$KEY")
+  read -r wall cpu rss written < <(timed "$P" merge "$BIG" --keys "$KEY")
   [ -n "$wall" ] || exit 1
   rec big_merge_wall "$wall"; rec big_merge_cpu "$cpu"; rec big_merge_rss_kb "$rss"
   rm -f "$BIG"
