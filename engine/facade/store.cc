@@ -266,7 +266,7 @@ Result<std::vector<std::string>> Store::Check() {
   std::vector<std::string> problems;
   Status checksums = impl_->log->VerifyChecksums();
   if (!checksums.ok()) problems.push_back(checksums.message());
-  PITH_RETURN_IF_ERROR(impl_->log->ScanEvents([&](const Digest& h, std::string_view raw) {
+  Status scanned_events = impl_->log->ScanEvents([&](const Digest& h, std::string_view raw) {
     auto doc = json::Parse(raw);
     if (!doc.ok()) {
       problems.push_back("event " + DigestHex(h) + ": stored bytes no longer parse (" + doc.status().message() + ")");
@@ -274,7 +274,14 @@ Result<std::vector<std::string>> Store::Check() {
       problems.push_back("event " + DigestHex(h) + ": stored bytes hash to " + DigestHex(DocumentHash(*doc)));
     }
     return Status::OK();
-  }));
+  });
+  // A damaged file (a document's blob file, say) ends the scan; the subjects are still checked one
+  // by one below, so every subject it touches is named.
+  if (scanned_events.code() == Status::Code::kCorruption) {
+    problems.push_back(scanned_events.message() + " (the scan of every stored event stopped there)");
+  } else if (!scanned_events.ok()) {
+    return scanned_events;
+  }
   const TrustedKeys keys = impl_->Keys();
   auto subjects = Subjects();
   if (!subjects.ok()) return subjects.status();

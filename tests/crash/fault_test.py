@@ -364,9 +364,10 @@ class FaultTest:
                 label = "%s: truncated from %d to %d bytes" % (target, size, new)
             yield label, db
 
-    def damaged_files(self, suffix, what):
+    def damaged_files(self, suffix, what, flips_name_a_subject=False):
         """Damages the 3 largest files ending in `suffix` of a flushed store in turn (bit flips, truncation):
-        `check` must exit 1 naming the corruption, and no command may crash or print a wrong state."""
+        `check` must exit 1 naming the corruption, and no command may crash or print a wrong state.
+        With `flips_name_a_subject`, `check` must also go on past a flipped bit to name a subject it damaged."""
         c = self.small
         src = os.path.join(self.work, what + "-src")
         c.build_store(src, range(len(c.chunks)))
@@ -384,6 +385,9 @@ class FaultTest:
                 expect(rc == 1 and "orruption" in said, "%s: check exited %d: %r (want exit 1 naming the corruption)" %
                        (label, rc, said[-300:]))
                 messages.add(said.splitlines()[0][:100])
+                if flips_name_a_subject and label.split(": ")[1].startswith("bit flipped"):
+                    expect(any(line.startswith("PROBLEM " + subject + ":") for line in said.splitlines() for subject in truth),
+                           "%s: check named no damaged subject: %r" % (label, said[-300:]))
                 self.no_wrong_state(db, c, truth, label)
                 n += 1
         return "%d %s files in the store; %d damaged copies (the %d largest files x flip/truncate): check exit 1 " \
@@ -394,7 +398,7 @@ class FaultTest:
 
     def case_corrupt_blob(self):
         # Documents live in blob files (storage/src/event_log.cc): a damaged one must be found as an SST is.
-        return self.damaged_files(".blob", "blob")
+        return self.damaged_files(".blob", "blob", flips_name_a_subject=True)
 
     def case_corrupt_wal(self):
         c = self.small
