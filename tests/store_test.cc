@@ -202,6 +202,54 @@ void ExpectReplaysAgree(Store& store, const std::string& subject) {
   EXPECT_EQ(from_records->canonical, cached->canonical);
 }
 
+// The store writes a batch's entries subject by subject (storage/src/event_log.cc), but positions
+// and sequence numbers follow the input: one batch interleaving subjects (names of different
+// lengths, so LP order is not byte order) reads back in the order it was given.
+TEST_F(StoreTest, AnInterleavedBatchKeepsItsInputOrder) {
+  SigningKey registry = testing::FixedKey("registry-a");
+  SigningKey stranger = testing::FixedKey("stranger");
+  std::mt19937_64 rng(11);
+  std::vector<testing::GeneratedSubject> subjects;
+  for (int n : {7, 30, 512}) subjects.push_back(testing::MakeSubject(n, 6, registry, stranger, rng));
+  std::vector<IncomingEvent> batch;
+  std::vector<std::pair<std::string, std::string>> given;  // (subject, document_sha256) in input order
+  for (size_t k = 0; k < 6; ++k) {
+    for (size_t s = 0; s < subjects.size(); ++s) {
+      const auto& subject = subjects[(s + k) % subjects.size()];
+      batch.push_back(Incoming(subject.pith_number, {subject.events[k]})[0]);
+      given.emplace_back(subject.pith_number, Sha256Hex(json::Canonical(subject.events[k])));
+    }
+  }
+  auto store = OpenStore();
+  ASSERT_TRUE(store->Append(batch).ok());
+  std::vector<std::pair<std::string, std::string>> sequence;
+  std::map<uint64_t, std::pair<std::string, std::string>> by_number;
+  ASSERT_TRUE(store->ReadSince(0, [&](uint64_t number, const std::string& subject, const std::string& doc) {
+                sequence.emplace_back(subject, doc);
+                by_number[number] = {subject, doc};
+                return Status::OK();
+              }).ok());
+  EXPECT_EQ(sequence, given);
+  for (const auto& subject : subjects) {
+    auto log = store->Log(subject.pith_number);
+    ASSERT_TRUE(log.ok());
+    std::vector<std::string> expected, read;
+    for (const auto& [s, doc] : given) {
+      if (s == subject.pith_number) expected.push_back(doc);
+    }
+    uint64_t last_sequence = 0;
+    for (size_t i = 0; i < log->size(); ++i) {
+      EXPECT_EQ((*log)[i].position, i);
+      EXPECT_GT((*log)[i].sequence, last_sequence);
+      EXPECT_EQ(by_number[(*log)[i].sequence], std::make_pair(subject.pith_number, (*log)[i].document_sha256));
+      last_sequence = (*log)[i].sequence;
+      read.push_back((*log)[i].document_sha256);
+    }
+    EXPECT_EQ(read, expected) << subject.pith_number;
+    ExpectReplaysAgree(*store, subject.pith_number);
+  }
+}
+
 TEST_F(StoreTest, TrustingAKeyLaterRecomputesStates) {
   SigningKey registry = testing::FixedKey("registry-a");
   SigningKey stranger = testing::FixedKey("stranger");

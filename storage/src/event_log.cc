@@ -9,6 +9,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
 #include <mutex>
@@ -360,8 +361,14 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
   }
   rocksdb::WriteBatch batch(estimate);
   std::map<std::string, uint64_t> sizes;  // subject -> size after this batch
+  // Positions and sequence numbers follow the input order; the entries keyed by subject go into
+  // the batch in subject order, so that RocksDB inserts each family's keys in ascending order (a
+  // batch of a feed whose papers interleave inserted them all over its memtables: a skip-list
+  // search from the top for each one).
+  std::vector<uint64_t> positions(events.size()), sequences(events.size());
   uint64_t sequence = impl_->next_sequence;
-  for (const LogAppend& e : events) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    const LogAppend& e = events[i];
     auto it = sizes.find(e.subject);
     if (it == sizes.end()) {
       auto size = SubjectSize(e.subject);
@@ -371,15 +378,25 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
     auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
     if (!existing.ok()) return existing.status();
     if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), rocksdb::Slice(e.raw.data(), e.raw.size()));
+    std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
+    batch.Put(impl_->cf(kSequence), BigEndian64(sequence), hash + e.subject);
+    positions[i] = it->second++;
+    sequences[i] = sequence++;
+  }
+  std::vector<size_t> by_subject(events.size());
+  for (size_t i = 0; i < by_subject.size(); ++i) by_subject[i] = i;
+  std::stable_sort(by_subject.begin(), by_subject.end(), [&](size_t a, size_t b) {  // LP(subject) order: length first
+    const std::string &x = events[a].subject, &y = events[b].subject;
+    return x.size() != y.size() ? x.size() < y.size() : x < y;
+  });
+  for (size_t i : by_subject) {
+    const LogAppend& e = events[i];
     std::string prefix = SubjectPrefix(e.subject);
     std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
-    if (!e.record.empty()) batch.Put(impl_->cf(kRecords), prefix + BigEndian64(it->second), hash + e.record);
-    batch.Put(impl_->cf(kSubjectLog), prefix + BigEndian64(it->second), hash + BigEndian64(sequence));
-    batch.Put(impl_->cf(kMembership), prefix + hash, BigEndian64(it->second));
-    batch.Put(impl_->cf(kSequence), BigEndian64(sequence), hash + e.subject);
+    if (!e.record.empty()) batch.Put(impl_->cf(kRecords), prefix + BigEndian64(positions[i]), hash + e.record);
+    batch.Put(impl_->cf(kSubjectLog), prefix + BigEndian64(positions[i]), hash + BigEndian64(sequences[i]));
+    batch.Put(impl_->cf(kMembership), prefix + hash, BigEndian64(positions[i]));
     if (!e.verdict_key.empty()) batch.Put(impl_->cf(kVerdicts), e.verdict_key, e.verdict);
-    ++it->second;
-    ++sequence;
   }
   for (const auto& [subject, size] : sizes) batch.Put(impl_->cf(kSubjects), subject, BigEndian64(size));
   batch.Put(impl_->cf(kMeta), kNextSequenceKey, BigEndian64(sequence));
