@@ -203,8 +203,8 @@ void ExpectReplaysAgree(Store& store, const std::string& subject) {
 }
 
 // The store writes a batch's entries subject by subject (storage/src/event_log.cc), but positions
-// and sequence numbers follow the input: one batch interleaving subjects (names of different
-// lengths, so LP order is not byte order) reads back in the order it was given.
+// and sequence numbers follow the input: one batch interleaving three subjects, each starting at a
+// different one, reads back in the order it was given.
 TEST_F(StoreTest, AnInterleavedBatchKeepsItsInputOrder) {
   SigningKey registry = testing::FixedKey("registry-a");
   SigningKey stranger = testing::FixedKey("stranger");
