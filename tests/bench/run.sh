@@ -201,7 +201,7 @@ print("raw figures: %s/results.txt and %s/micro.txt (the scratch directory is re
 EOF
 }
 
-# "wall_seconds cpu_seconds max_rss_kb" of a command (its stdout discarded, stderr kept in $SCRATCH/last.err).
+# "wall_seconds cpu_seconds max_rss_kb bytes_written" of a command (its stdout discarded, stderr kept in $SCRATCH/last.err).
 timed() {
   local out=$SCRATCH/time.out
   if ! "$TIME" -f "%e %U %S %M %O" -o "$out" "$@" > /dev/null 2> "$SCRATCH/last.err"; then
