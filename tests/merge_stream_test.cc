@@ -3,7 +3,7 @@
 // events), with lines canonical, spaced (parsed, not proven) and repeated, on one thread and on
 // two. Subjects of 300 events are large enough for their lines to be checked on both threads
 // (run under TSan in CI), and repeated lines exercise the document hashes the stream computes
-// only when copies of an event meet.
+// only when copies of an event meet. Pass 1 over a file of many chunks indexes each line once.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -78,6 +78,63 @@ TEST(MergeStream, LargeSubjectsGiveTheInMemoryMergesStatesOnOneAndTwoThreads) {
     ASSERT_TRUE(parsed.ok());
     EXPECT_GT(parsed->Find("invalid_events")->items().size(), 0u) << subject;
   }
+}
+
+// Pass 1 reads a chunk of lines while the one before is scanned on other threads. A file of many
+// chunks, valid events among lines that are not JSON, must index every event exactly once (a
+// chunk lost or indexed twice changes indexed_events()) and report every bad line by its number.
+TEST(MergeStream, AFileOfManyChunksIndexesEveryLineOnceAndReportsBadLinesByNumber) {
+  const SigningKey registry = testing::FixedKey("registry-m");
+  const SigningKey stranger = testing::FixedKey("stranger");
+  TrustedKeys trusted;
+  ASSERT_TRUE(trusted.AddFromJson(registry.public_entry).ok());
+  std::mt19937_64 rng(20261207);
+  std::map<std::string, std::vector<json::Value>> documents;
+  std::vector<std::string> events;
+  for (int s = 0; s < 3; ++s) {
+    const testing::GeneratedSubject subject = testing::MakeSubject(10 + s, 40, registry, stranger, rng);
+    for (const json::Value& e : subject.events) {
+      events.push_back(json::Canonical(e));
+      documents[subject.pith_number].push_back(e);
+    }
+  }
+  // 9,000 lines that are not JSON (several chunks' worth), the events spread among them in order.
+  std::vector<std::string> lines(9000, "not json");
+  std::vector<size_t> bad_line_numbers;
+  for (size_t k = 0; k < events.size(); ++k) lines[k * lines.size() / events.size()] = events[k];
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i] == "not json") bad_line_numbers.push_back(i + 1);
+  }
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / "pith_merge_stream_chunks_test.jsonl";
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (const std::string& line : lines) out << line << '\n';
+  }
+  std::map<std::string, std::string> expected;
+  for (const auto& [subject, docs] : documents) {
+    auto merged = Merge(subject, docs, trusted, {});
+    ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+    expected[subject] = merged->canonical;
+  }
+  for (unsigned threads : {1u, 2u, 3u}) {
+    StreamMerger merger(threads);
+    ASSERT_TRUE(merger.AddJsonLines(path.string()).ok());
+    EXPECT_EQ(merger.indexed_events(), events.size()) << "threads=" << threads;
+    std::map<std::string, std::string> got;
+    Status run = merger.Run(trusted, std::string(kMergeV1), [&](const std::string& subject, const MergedState& state) {
+      got[subject] = state.canonical;
+      return Status::OK();
+    });
+    ASSERT_TRUE(run.ok()) << run.ToString();
+    EXPECT_EQ(got, expected) << "threads=" << threads;
+    ASSERT_EQ(merger.problems().size(), bad_line_numbers.size()) << "threads=" << threads;
+    for (size_t k = 0; k < bad_line_numbers.size(); ++k) {
+      const std::string prefix = path.string() + ":" + std::to_string(bad_line_numbers[k]) + ":";
+      ASSERT_EQ(merger.problems()[k].where.rfind(prefix, 0), 0u)
+          << merger.problems()[k].where << " is not at " << prefix << " (threads=" << threads << ")";
+    }
+  }
+  std::filesystem::remove(path);
 }
 
 }  // namespace

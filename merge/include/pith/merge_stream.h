@@ -74,6 +74,11 @@ class StreamMerger {
     std::string what;
   };
 
+  // Pass 1's chunks of lines (merge_stream.cc).
+  struct LineChunk;
+  static void ScanChunk(LineChunk* chunk, unsigned threads);
+  void IndexChunk(LineChunk* chunk, uint32_t file);
+
   // Pass 2 for one subject, its documents checked on `threads` threads; nullopt when the strict
   // parser refused every line of it.
   Result<std::optional<MergedState>> MergeSubject(const std::string& subject, SubjectInputs* inputs, const std::vector<int>& fds,
