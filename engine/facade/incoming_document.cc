@@ -37,10 +37,10 @@ EventRecord IncomingDocument::Record() const {
   return MakeEventRecord(*tree_, canonical_, spans_);
 }
 
-DocumentVerdict IncomingDocument::Check(std::string_view subject, const TrustedKeys& keys) const {
-  if (proof_) return CheckDocument(*proof_, subject, keys);
-  if (tree_->is_object()) return CheckDocument(*tree_, canonical_, spans_, subject, keys);
-  return CheckDocument(*tree_, subject, keys);
+std::string IncomingDocument::CheckReason(std::string_view subject, const TrustedKeys& keys) const {
+  if (proof_) return CheckDocumentReason(*proof_, subject, keys);
+  if (tree_->is_object()) return CheckDocumentReason(*tree_, canonical_, spans_, subject, keys);
+  return CheckDocument(*tree_, subject, keys).reason;  // not an object: malformed at once
 }
 
 void IncomingDocument::Release() {

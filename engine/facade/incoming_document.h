@@ -33,7 +33,9 @@ class IncomingDocument {
   // canon(document): the bytes its document_sha256 hashes.
   std::string_view canonical() const { return proof_ ? proof_->text() : std::string_view(canonical_); }
   EventRecord Record() const;
-  DocumentVerdict Check(std::string_view subject, const TrustedKeys& keys) const;
+  // Section 3's reason code (empty when well formed). Its document_sha256 is not computed: the
+  // caller has it (Sha256(canonical())).
+  std::string CheckReason(std::string_view subject, const TrustedKeys& keys) const;
   // Frees what Read kept, once neither Record nor Check will be asked.
   void Release();
 

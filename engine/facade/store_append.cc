@@ -82,7 +82,7 @@ Status Store::Impl::PrepareAppend(const std::vector<IncomingEvent>& events, Prep
     } else if (cached->has_value()) {
       a.verdict = **cached;
     } else {
-      a.verdict = documents[source_index[i]].Check(a.subject, p->keys).reason;
+      a.verdict = documents[source_index[i]].CheckReason(a.subject, p->keys);
     }
   });
   for (const Status& f : failures) PITH_RETURN_IF_ERROR(f);

@@ -190,13 +190,20 @@ DocumentVerdict CheckDocument(const json::Value& document, std::string_view subj
 
 namespace {
 
+// Section 3's reason for a document given with its canonical text and member spans.
+template <typename Doc>
+std::string ReasonOf(const Doc& document, std::string_view canonical, const std::vector<json::MemberSpan>& spans,
+                     std::string_view subject, const TrustedKeys& keys) {
+  return std::string(CheckInOrder(document, subject, keys, EventContentDigestOf(canonical, spans)));
+}
+
 // `hash_well_formed` false leaves a well-formed document's document_sha256 empty (see
 // merge_internal::CheckProvenDeferringHash).
 template <typename Doc>
 DocumentVerdict CheckCanonical(const Doc& document, std::string_view canonical, const std::vector<json::MemberSpan>& spans,
                                std::string_view subject, const TrustedKeys& keys, bool hash_well_formed = true) {
   DocumentVerdict v;
-  v.reason = std::string(CheckInOrder(document, subject, keys, EventContentDigestOf(canonical, spans)));
+  v.reason = ReasonOf(document, canonical, spans, subject, keys);
   if (hash_well_formed || !v.reason.empty()) v.document_sha256 = Sha256Hex(canonical);
   return v;
 }
@@ -211,6 +218,16 @@ DocumentVerdict CheckDocument(const json::Value& document, std::string_view cano
 
 DocumentVerdict CheckDocument(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
   return CheckCanonical(document.root(), document.text(), document.spans(), subject, keys);
+}
+
+std::string CheckDocumentReason(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
+  return ReasonOf(document.root(), document.text(), document.spans(), subject, keys);
+}
+
+std::string CheckDocumentReason(const json::Value& document, std::string_view canonical,
+                                const std::vector<json::MemberSpan>& spans, std::string_view subject,
+                                const TrustedKeys& keys) {
+  return ReasonOf(document, canonical, spans, subject, keys);
 }
 
 DocumentVerdict merge_internal::CheckProvenDeferringHash(const json::CanonicalText& document, std::string_view subject,

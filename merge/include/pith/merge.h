@@ -66,6 +66,13 @@ DocumentVerdict CheckDocument(const json::Value& document, std::string_view cano
                               const TrustedKeys& keys);
 // The same for a text proven canonical (json::CanonicalText::proven()): no value tree, no rewrite.
 DocumentVerdict CheckDocument(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys);
+// Section 3's reason alone (empty when well formed), as CheckDocument(...).reason gives it, for a
+// caller that holds the document's hash already (the store keys each document by it): one SHA-256
+// of the whole document fewer.
+std::string CheckDocumentReason(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys);
+std::string CheckDocumentReason(const json::Value& document, std::string_view canonical,
+                                const std::vector<json::MemberSpan>& spans, std::string_view subject,
+                                const TrustedKeys& keys);
 
 // Section 3 for many documents of one subject on up to `threads` threads (0: all cores);
 // (*out)[i] belongs to documents[i] whatever the thread count.
