@@ -22,11 +22,48 @@
 namespace pith {
 namespace {
 
-TEST(MergeStream, LargeSubjectsGiveTheInMemoryMergesStatesOnOneAndTwoThreads) {
+// Writes `lines` to a file in the temporary directory, one per line.
+std::filesystem::path WriteLines(const std::string& name, const std::vector<std::string>& lines) {
+  const std::filesystem::path path = std::filesystem::temp_directory_path() / name;
+  std::ofstream out(path, std::ios::binary);
+  for (const std::string& line : lines) out << line << '\n';
+  return path;
+}
+
+// Each subject's state by the in-memory merge of its documents.
+std::map<std::string, std::string> InMemoryStates(const std::map<std::string, std::vector<json::Value>>& documents,
+                                                  const TrustedKeys& trusted) {
+  std::map<std::string, std::string> states;
+  for (const auto& [subject, docs] : documents) {
+    auto merged = Merge(subject, docs, trusted, {});
+    EXPECT_TRUE(merged.ok()) << merged.status().ToString();
+    if (merged.ok()) states[subject] = merged->canonical;
+  }
+  return states;
+}
+
+// Each subject's state by pass 2 of `merger`.
+std::map<std::string, std::string> StreamedStates(StreamMerger* merger, const TrustedKeys& trusted) {
+  std::map<std::string, std::string> states;
+  Status run = merger->Run(trusted, std::string(kMergeV1), [&](const std::string& subject, const MergedState& state) {
+    states[subject] = state.canonical;
+    return Status::OK();
+  });
+  EXPECT_TRUE(run.ok()) << run.ToString();
+  return states;
+}
+
+// Signed by `registry` (trusted) and, for a few events, by `stranger` (not).
+class MergeStream : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(trusted.AddFromJson(registry.public_entry).ok()); }
+
   const SigningKey registry = testing::FixedKey("registry-m");
   const SigningKey stranger = testing::FixedKey("stranger");
   TrustedKeys trusted;
-  ASSERT_TRUE(trusted.AddFromJson(registry.public_entry).ok());
+};
+
+TEST_F(MergeStream, LargeSubjectsGiveTheInMemoryMergesStatesOnOneAndTwoThreads) {
   std::mt19937_64 rng(20261206);
   std::vector<std::string> lines;
   std::map<std::string, std::vector<json::Value>> documents;  // subject -> every copy, as lines give them
@@ -48,28 +85,13 @@ TEST(MergeStream, LargeSubjectsGiveTheInMemoryMergesStatesOnOneAndTwoThreads) {
     }
   }
   std::shuffle(lines.begin(), lines.end(), rng);
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "pith_merge_stream_test.jsonl";
-  {
-    std::ofstream out(path, std::ios::binary);
-    for (const std::string& line : lines) out << line << '\n';
-  }
-  std::map<std::string, std::string> expected;
-  for (const auto& [subject, docs] : documents) {
-    auto merged = Merge(subject, docs, trusted, {});
-    ASSERT_TRUE(merged.ok()) << merged.status().ToString();
-    expected[subject] = merged->canonical;
-  }
+  const std::filesystem::path path = WriteLines("pith_merge_stream_test.jsonl", lines);
+  const std::map<std::string, std::string> expected = InMemoryStates(documents, trusted);
   for (unsigned threads : {1u, 2u}) {
     StreamMerger merger(threads);
     ASSERT_TRUE(merger.AddJsonLines(path.string()).ok());
-    std::map<std::string, std::string> got;
-    Status run = merger.Run(trusted, std::string(kMergeV1), [&](const std::string& subject, const MergedState& state) {
-      got[subject] = state.canonical;
-      return Status::OK();
-    });
-    ASSERT_TRUE(run.ok()) << run.ToString();
+    EXPECT_EQ(StreamedStates(&merger, trusted), expected) << "threads=" << threads;
     EXPECT_TRUE(merger.problems().empty());
-    EXPECT_EQ(got, expected) << "threads=" << threads;
   }
   std::filesystem::remove(path);
   // The generated sets hold what the lazy document hashes are for: invalid events and copies.
@@ -83,11 +105,7 @@ TEST(MergeStream, LargeSubjectsGiveTheInMemoryMergesStatesOnOneAndTwoThreads) {
 // Pass 1 reads a chunk of lines while the one before is scanned on other threads. A file of many
 // chunks, valid events among lines that are not JSON, must index every event exactly once (a
 // chunk lost or indexed twice changes indexed_events()) and report every bad line by its number.
-TEST(MergeStream, AFileOfManyChunksIndexesEveryLineOnceAndReportsBadLinesByNumber) {
-  const SigningKey registry = testing::FixedKey("registry-m");
-  const SigningKey stranger = testing::FixedKey("stranger");
-  TrustedKeys trusted;
-  ASSERT_TRUE(trusted.AddFromJson(registry.public_entry).ok());
+TEST_F(MergeStream, AFileOfManyChunksIndexesEveryLineOnceAndReportsBadLinesByNumber) {
   std::mt19937_64 rng(20261207);
   std::map<std::string, std::vector<json::Value>> documents;
   std::vector<std::string> events;
@@ -105,28 +123,13 @@ TEST(MergeStream, AFileOfManyChunksIndexesEveryLineOnceAndReportsBadLinesByNumbe
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i] == "not json") bad_line_numbers.push_back(i + 1);
   }
-  const std::filesystem::path path = std::filesystem::temp_directory_path() / "pith_merge_stream_chunks_test.jsonl";
-  {
-    std::ofstream out(path, std::ios::binary);
-    for (const std::string& line : lines) out << line << '\n';
-  }
-  std::map<std::string, std::string> expected;
-  for (const auto& [subject, docs] : documents) {
-    auto merged = Merge(subject, docs, trusted, {});
-    ASSERT_TRUE(merged.ok()) << merged.status().ToString();
-    expected[subject] = merged->canonical;
-  }
+  const std::filesystem::path path = WriteLines("pith_merge_stream_chunks_test.jsonl", lines);
+  const std::map<std::string, std::string> expected = InMemoryStates(documents, trusted);
   for (unsigned threads : {1u, 2u, 3u}) {
     StreamMerger merger(threads);
     ASSERT_TRUE(merger.AddJsonLines(path.string()).ok());
     EXPECT_EQ(merger.indexed_events(), events.size()) << "threads=" << threads;
-    std::map<std::string, std::string> got;
-    Status run = merger.Run(trusted, std::string(kMergeV1), [&](const std::string& subject, const MergedState& state) {
-      got[subject] = state.canonical;
-      return Status::OK();
-    });
-    ASSERT_TRUE(run.ok()) << run.ToString();
-    EXPECT_EQ(got, expected) << "threads=" << threads;
+    EXPECT_EQ(StreamedStates(&merger, trusted), expected) << "threads=" << threads;
     ASSERT_EQ(merger.problems().size(), bad_line_numbers.size()) << "threads=" << threads;
     for (size_t k = 0; k < bad_line_numbers.size(); ++k) {
       const std::string prefix = path.string() + ":" + std::to_string(bad_line_numbers[k]) + ":";
