@@ -40,7 +40,7 @@ EventRecord IncomingDocument::Record() const {
 std::string IncomingDocument::CheckReason(std::string_view subject, const TrustedKeys& keys) const {
   if (proof_) return CheckDocumentReason(*proof_, subject, keys);
   if (tree_->is_object()) return CheckDocumentReason(*tree_, canonical_, spans_, subject, keys);
-  return CheckDocument(*tree_, subject, keys).reason;  // not an object: malformed at once
+  return CheckDocumentReason(*tree_, subject, keys);  // not an object: malformed at once
 }
 
 void IncomingDocument::Release() {

@@ -36,7 +36,7 @@ class IncomingDocument {
   // Section 3's reason code (empty when well formed). Its document_sha256 is not computed: the
   // caller has it (Sha256(canonical())).
   std::string CheckReason(std::string_view subject, const TrustedKeys& keys) const;
-  // Frees what Read kept, once neither Record nor Check will be asked.
+  // Frees what Read kept, once neither Record nor CheckReason will be asked.
   void Release();
 
  private:

@@ -245,14 +245,16 @@ Result<MergedState> Store::Rebuild(std::string_view subject) {
   std::vector<json::Value> docs;
   PITH_RETURN_IF_ERROR(impl_->ReadSubjectDocuments(subject, /*verify_hashes=*/true, &hashes, &docs));
   if (docs.empty()) return Status::NotFound("no events stored for " + std::string(subject));
-  const std::vector<DocumentVerdict> verdicts = impl_->CheckAll(docs, subject, keys);
+  const std::vector<std::string> reasons = impl_->CheckReasons(docs, subject, keys);
+  std::vector<DocumentVerdict> verdicts;  // each hash checked against its document when read
+  for (size_t i = 0; i < docs.size(); ++i) verdicts.push_back({DigestHex(hashes[i]), reasons[i]});
   std::vector<std::string> records;
   std::vector<std::pair<std::string, std::string>> verdict_entries;
   KeysDigestMemo keys_digest(keys);
   for (size_t i = 0; i < docs.size(); ++i) {
     records.push_back(EncodeEventRecord(MakeEventRecord(docs[i])));
     verdict_entries.emplace_back(
-        EventLog::VerdictKey(hashes[i], subject, impl_->options.merge_version, keys_digest.Of(docs[i])), verdicts[i].reason);
+        EventLog::VerdictKey(hashes[i], subject, impl_->options.merge_version, keys_digest.Of(docs[i])), reasons[i]);
   }
   MergedState merged;
   auto full = store_internal::FullSnapshot(subject, docs, verdicts, keys, impl_->Basis(docs.size(), keyset),
@@ -308,7 +310,8 @@ Result<std::vector<std::string>> Store::Check() {
       problems.push_back(subject + ": " + std::to_string(record_count) + " event records for " + std::to_string(docs.size()) +
                          " log entries");
     }
-    fresh = impl_->CheckAll(docs, subject, keys);
+    // Re-derived whole, hashes included: check trusts nothing the store kept.
+    CheckDocuments(docs, subject, keys, impl_->options.threads, &fresh);
     for (size_t i = 0; i < docs.size(); ++i) {
       if (fresh[i].reason != cached[i].reason) {
         problems.push_back(subject + ": cached verdict of event " + cached[i].document_sha256 + " is \"" + cached[i].reason +

@@ -137,13 +137,13 @@ Status Store::Impl::LoadSubject(std::string_view subject, const TrustedKeys& tru
   // Verdicts not cached: check them (in parallel through Merge's own pool, one document each).
   std::vector<json::Value> pending;
   for (size_t i : missing) pending.push_back((*docs)[i]);
-  std::vector<DocumentVerdict> computed = CheckAll(pending, subject, trusted);
+  std::vector<std::string> computed = CheckReasons(pending, subject, trusted);
   for (size_t k = 0; k < missing.size(); ++k) {
     size_t i = missing[k];
-    (*verdicts)[i].reason = computed[k].reason;
+    (*verdicts)[i].reason = computed[k];
     if (cache) {
       to_cache.emplace_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version, keys_digest.Of((*docs)[i])),
-                            computed[k].reason);
+                            computed[k]);
     }
   }
   if (!to_cache.empty()) PITH_RETURN_IF_ERROR(log->PutVerdicts(to_cache));
@@ -262,19 +262,19 @@ Status Store::Impl::LoadRecords(std::string_view subject, const TrustedKeys& tru
     if (!doc.ok()) return doc.status();
     pending.push_back(std::move(*doc));
   }
-  std::vector<DocumentVerdict> computed = CheckAll(pending, subject, trusted);
+  std::vector<std::string> computed = CheckReasons(pending, subject, trusted);
   std::vector<std::pair<std::string, std::string>> to_cache;
   for (size_t k = 0; k < missing.size(); ++k) {
-    (*verdicts)[missing[k]].reason = computed[k].reason;
-    to_cache.emplace_back(std::move(verdict_keys[missing[k]]), computed[k].reason);
+    (*verdicts)[missing[k]].reason = computed[k];
+    to_cache.emplace_back(std::move(verdict_keys[missing[k]]), computed[k]);
   }
   return log->PutVerdicts(to_cache);
 }
 
-std::vector<DocumentVerdict> Store::Impl::CheckAll(const std::vector<json::Value>& docs, std::string_view subject,
-                                      const TrustedKeys& trusted) const {
-  std::vector<DocumentVerdict> out(docs.size());
-  CheckDocuments(docs, subject, trusted, options.threads, &out);
+std::vector<std::string> Store::Impl::CheckReasons(const std::vector<json::Value>& docs, std::string_view subject,
+                                                  const TrustedKeys& trusted) const {
+  std::vector<std::string> out(docs.size());
+  ParallelFor(docs.size(), options.threads, [&](size_t i) { out[i] = CheckDocumentReason(docs[i], subject, trusted); });
   return out;
 }
 

@@ -144,7 +144,9 @@ struct Store::Impl {
   Status LoadRecords(std::string_view subject, const TrustedKeys& trusted, EventRecordSet* records,
                      std::vector<DocumentVerdict>* verdicts) const;
 
-  std::vector<DocumentVerdict> CheckAll(const std::vector<json::Value>& docs, std::string_view subject,
+  // Section 3's reason for each document (in parallel); the callers hold the documents' hashes,
+  // so none is hashed again.
+  std::vector<std::string> CheckReasons(const std::vector<json::Value>& docs, std::string_view subject,
                                         const TrustedKeys& trusted) const;
 
   // Whether the subject's stored snapshot covers its whole log under these keys and the store's

@@ -220,6 +220,14 @@ DocumentVerdict CheckDocument(const json::CanonicalText& document, std::string_v
   return CheckCanonical(document.root(), document.text(), document.spans(), subject, keys);
 }
 
+std::string CheckDocumentReason(const json::Value& document, std::string_view subject, const TrustedKeys& keys) {
+  if (!document.is_object()) return std::string(reason::kMalformedEvent);
+  std::string canonical;  // the content hash of check 8 is taken over it
+  std::vector<json::MemberSpan> spans;
+  json::AppendCanonicalObject(document, &canonical, &spans);
+  return ReasonOf(document, canonical, spans, subject, keys);
+}
+
 std::string CheckDocumentReason(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
   return ReasonOf(document.root(), document.text(), document.spans(), subject, keys);
 }

@@ -69,6 +69,7 @@ DocumentVerdict CheckDocument(const json::CanonicalText& document, std::string_v
 // Section 3's reason alone (empty when well formed), as CheckDocument(...).reason gives it, for a
 // caller that holds the document's hash already (the store keys each document by it): one SHA-256
 // of the whole document fewer.
+std::string CheckDocumentReason(const json::Value& document, std::string_view subject, const TrustedKeys& keys);
 std::string CheckDocumentReason(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys);
 std::string CheckDocumentReason(const json::Value& document, std::string_view canonical,
                                 const std::vector<json::MemberSpan>& spans, std::string_view subject,
