@@ -5,6 +5,9 @@
 // UTF-8 with no raw byte below 0x20 and only the escapes canon writes (\" \\ \n \r \t \b \f and
 // \u00xx, lowercase, for the other control characters); integers -?(0|[1-9][0-9]*) but not "-0";
 // floats equal to FloatRepr of their own value; the parser's limits. Anything else is "not proven".
+// Two passes: StringMarks (json_string_marks.h) judges the string bodies and marks where strings
+// open and close, 64 bytes at a time; then a walk reads every byte outside strings and steps over
+// each string from quote to quote.
 #include "pith/json_view.h"
 
 #include <algorithm>
@@ -14,22 +17,11 @@
 #include <cstring>
 
 #include "pith/json_scan.h"
-#include "string_block_sse2.h"
-#include "utf8_sequence.h"
+#include "json_string_marks.h"
 
 namespace pith::json {
 namespace {
 
-// True when one of the 8 bytes of `w` needs a closer look in a string: below 0x20, '"', '\\' or
-// non-ASCII (SWAR).
-inline bool WordNeedsLook(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ULL, kHigh = 0x8080808080808080ULL;
-  auto has_zero = [](uint64_t v) { return ((v - kOnes) & ~v & kHigh) != 0; };
-  const bool below_space = ((w - kOnes * 0x20) & ~w & kHigh) != 0;
-  return (w & kHigh) != 0 || below_space || has_zero(w ^ (kOnes * '"')) || has_zero(w ^ (kOnes * '\\'));
-}
-
-bool IsLowerHexDigit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 int HexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
 class Prover {
@@ -44,7 +36,12 @@ class Prover {
   // nested index).
   bool Document(std::vector<MemberSpan>* spans) {
     // Views keep 32-bit offsets: a longer text (possible only under raised limits) is not proven.
-    if (s_.size() > limits_.max_document_bytes || s_.size() > UINT32_MAX || s_.empty() || s_[0] != '{') return false;
+    if (s_.size() > limits_.max_document_bytes || s_.size() > UINT32_MAX || s_.empty()) return false;
+    // Marks reused by this thread's proofs (their words stay allocated). Marking first: it asks for
+    // the whole text from memory at once.
+    static thread_local internal::StringMarks marks;
+    if (!marks.Mark(s_) || s_[0] != '{') return false;
+    marks_ = &marks;
     return Object(0, spans) && p_ == s_.size();
   }
 
@@ -120,86 +117,17 @@ class Prover {
     }
   }
 
-  // p_ at the opening quote; leaves p_ past the closing one. *escaped (if given) tells whether the
-  // string holds an escape.
+  // p_ at the opening quote; leaves p_ past the closing one. The marks have judged every body
+  // already: the string ends at the next unescaped quote. *escaped (if given) tells whether it holds
+  // an escape.
   bool String(bool* escaped) {
-    const size_t begin = ++p_;
-    const auto* text = reinterpret_cast<const unsigned char*>(s_.data());
-    const auto* text_end = text + s_.size();
-    bool any_escape = false;
-    while (true) {
-      p_ += PlainRun(p_);
-      if (p_ >= s_.size()) return false;
-      const unsigned char c = text[p_];
-      if (c == '"') break;
-      if (c < 0x20) return false;
-      if (c == '\\') {
-        if (!Escape()) return false;
-        any_escape = true;
-      } else if (c >= 0x80) {  // whole, well-formed UTF-8 sequences, as many as follow each other
-        do {
-          const size_t length = internal::Utf8SequenceLength(text + p_, text_end);
-          if (length == 0) return false;
-          p_ += length;
-        } while (p_ < s_.size() && text[p_] >= 0x80);
-      } else {
-        ++p_;  // plain ASCII where the vector scan left a block to this loop
-      }
-    }
+    const size_t begin = p_ + 1;
+    const size_t close = marks_->NextQuote(begin);
     // The raw body is at least as long as the decoded string.
-    if (p_ - begin > limits_.max_string_bytes) return false;
-    ++p_;  // the closing quote
-    if (escaped != nullptr) *escaped = any_escape;
+    if (close == internal::StringMarks::kNone || close - begin > limits_.max_string_bytes) return false;
+    if (escaped != nullptr) *escaped = marks_->AnyEscape(begin, close);
+    p_ = close + 1;
     return true;
-  }
-
-  // How many bytes from `at` on are plain string content: printable ASCII other than '"' and '\\',
-  // and whole, well-formed UTF-8 sequences (16 bytes at a time with SSE2, else ASCII 8 at a time
-  // with SWAR). It ends at a sequence boundary; what follows is the string loop's to judge one
-  // token at a time, so the vector scan only ever accepts: whatever it cannot vouch for, it leaves.
-  size_t PlainRun(size_t at) const {
-    size_t p = at;
-#if defined(__SSE2__)
-    while (p + 16 <= s_.size()) {
-      const internal::StringBlock block = internal::JudgeStringBlock(s_.data() + p);
-      p += block.length;
-      if (block.length < 16 && !block.go_on) return p - at;
-    }
-#endif
-    while (p + 8 <= s_.size()) {
-      uint64_t w;
-      std::memcpy(&w, s_.data() + p, 8);
-      if (WordNeedsLook(w)) break;
-      p += 8;
-    }
-    while (p < s_.size()) {
-      const unsigned char c = static_cast<unsigned char>(s_[p]);
-      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
-      ++p;
-    }
-    return p - at;
-  }
-
-  // p_ at a backslash: accepts only the escapes canon writes, and steps over it.
-  bool Escape() {
-    if (p_ + 1 >= s_.size()) return false;
-    switch (s_[p_ + 1]) {
-      case '"': case '\\': case 'n': case 'r': case 't': case 'b': case 'f':
-        p_ += 2;
-        return true;
-      case 'u': {
-        if (p_ + 6 > s_.size()) return false;
-        const char* h = s_.data() + p_ + 2;
-        if (h[0] != '0' || h[1] != '0' || !IsLowerHexDigit(h[2]) || !IsLowerHexDigit(h[3])) return false;
-        const int code = HexValue(h[2]) * 16 + HexValue(h[3]);
-        // canon writes \u00xx only for control characters without a short escape.
-        if (code >= 0x20 || code == '\b' || code == '\t' || code == '\n' || code == '\f' || code == '\r') return false;
-        p_ += 6;
-        return true;
-      }
-      default:
-        return false;
-    }
   }
 
   bool Literal(std::string_view word) {
@@ -208,29 +136,26 @@ class Prover {
     return true;
   }
 
+  static bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
   bool Number() {
     const size_t begin = p_;
-    bool integer = true;
-    for (; p_ < s_.size(); ++p_) {
-      const char c = s_[p_];
-      if ((c >= '0' && c <= '9') || c == '-' || c == '+') continue;
-      if (c != '.' && c != 'e' && c != 'E') break;
-      integer = false;
-    }
-    const std::string_view t = s_.substr(begin, p_ - begin);
-    if (t.empty()) return false;
-    if (integer) {
-      // An integer: -?(0|[1-9][0-9]*), not "-0", within the digit limit.
-      const size_t i = t[0] == '-' ? 1 : 0;
-      const size_t digits = t.size() - i;
+    if (p_ < s_.size() && s_[p_] == '-') ++p_;
+    const size_t digits_begin = p_;
+    while (p_ < s_.size() && IsDigit(s_[p_])) ++p_;
+    if (p_ == s_.size() || (s_[p_] != '.' && s_[p_] != 'e' && s_[p_] != 'E')) {
+      // An integer: -?(0|[1-9][0-9]*), not "-0", within the digit limit. (Whatever follows it is
+      // the caller's to judge: only ',', '}' or ']' can.)
+      const size_t digits = p_ - digits_begin;
       if (digits == 0 || digits > limits_.max_integer_digits) return false;
-      if (t[i] == '0' && (digits > 1 || i == 1)) return false;
-      for (size_t k = i; k < t.size(); ++k) {
-        if (t[k] < '0' || t[k] > '9') return false;
-      }
-      return true;
+      return s_[digits_begin] != '0' || (digits == 1 && digits_begin == begin);
     }
     // A float is canonical when it is FloatRepr of its own value (which also makes it grammatical).
+    while (p_ < s_.size() && (IsDigit(s_[p_]) || s_[p_] == '-' || s_[p_] == '+' || s_[p_] == '.' || s_[p_] == 'e' ||
+                              s_[p_] == 'E')) {
+      ++p_;
+    }
+    const std::string_view t = s_.substr(begin, p_ - begin);
     if (t.size() > limits_.max_number_chars) return false;
     double d = 0;
     const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), d);  // correctly rounded, no locale
@@ -243,6 +168,7 @@ class Prover {
   const ParseLimits& limits_;
   std::vector<MemberSpan>* nested_spans_;
   std::vector<NestedObject>* nested_;
+  const internal::StringMarks* marks_ = nullptr;
   size_t p_ = 0;
 };
 

@@ -230,7 +230,7 @@ BENCHMARK(BM_CanonSha256)->Unit(benchmark::kMillisecond);
 
 // --- SHA-256 alone over the same canonical bytes -------------------------------------------------
 
-void BM_Sha256_Pith(benchmark::State& state) {  // pith::Sha256 (libsodium behind it)
+void BM_Sha256_Pith(benchmark::State& state) {  // pith::Sha256 (OpenSSL EVP behind it)
   const Corpus& c = *g_corpus;
   for (auto _ : state) {
     for (const std::string& s : c.canonical) {

@@ -1,0 +1,61 @@
+// Internal: the first pass of CanonicalText's proof (json_view.cc). It reads the whole text 64 bytes
+// at a time and keeps one bit per byte for the quotes that open or close strings (the unescaped
+// ones), so that the proof's walk steps from a string's opening quote to its closing one instead of
+// reading the body. What a string body must satisfy is judged here for the whole text at once,
+// because no canonical text holds it anywhere, inside a string or out: a byte below 0x20, an escape
+// canon does not write, ill-formed UTF-8. (Out of strings the walk reads every byte itself and
+// accepts no backslash or non-ASCII byte, so judging those bytes too refuses nothing it would prove.)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace pith::json::internal {
+
+// The ways a block can be classified (byte_classes.h); all give the same marks.
+enum class MarkIsa { kPortable, kSse2, kAvx512 };
+// Those this build and this CPU can run, slowest first (the portable loop always).
+std::vector<MarkIsa> AvailableMarkIsas();
+
+class StringMarks {
+ public:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  // Marks `text`. False when it holds a byte below 0x20, a backslash that does not start an escape
+  // canon writes (\" \\ \n \r \t \b \f, or \u00xx in lowercase for the other control characters),
+  // or ill-formed UTF-8 (RFC 3629): such a text is not canonical.
+  bool Mark(std::string_view text);  // with the fastest of AvailableMarkIsas()
+  bool Mark(std::string_view text, MarkIsa isa);  // `isa` must be available
+
+  // The position of the first unescaped '"' at or after `from`, or kNone.
+  size_t NextQuote(size_t from) const { return FirstBitFrom(quotes_, from); }
+  // Whether a backslash that starts an escape lies in [begin, end).
+  bool AnyEscape(size_t begin, size_t end) const {
+    if (!any_backslash_) return false;
+    const size_t first = FirstBitFrom(backslashes_, begin);
+    return first != kNone && first < end;
+  }
+
+  // The first set bit at or after `from` (bit i of word w is byte 64w + i), or kNone.
+  static size_t FirstBitFrom(const std::vector<uint64_t>& bits, size_t from) {
+    size_t w = from / 64;
+    if (w >= bits.size()) return kNone;
+    uint64_t word = bits[w] & (~uint64_t{0} << (from % 64));
+    while (word == 0) {
+      if (++w == bits.size()) return kNone;
+      word = bits[w];
+    }
+    return w * 64 + static_cast<size_t>(__builtin_ctzll(word));
+  }
+
+ private:
+  bool JudgeBackslashes(std::string_view text);
+
+  std::vector<uint64_t> quotes_;       // unescaped '"'
+  std::vector<uint64_t> backslashes_;  // every backslash while marking; then the escapes' first bytes
+  bool any_backslash_ = false;
+};
+
+}  // namespace pith::json::internal
