@@ -10,7 +10,8 @@
 // CanonicalText (pith/json_view.h) proves only canonical objects: whatever it proves, under the
 // default or tight limits, the parser accepts under the same limits, canon gives back byte for byte
 // with the same member spans, and a View reads as the parsed tree; canon(x) of an object is proven
-// unless it holds an escape (an escaped key is the one thing canon writes that it declines).
+// unless it holds an escape (an escaped key is the one thing canon writes that it declines). The
+// proof's first pass marks the same with every instruction set the machine has.
 // The streaming merge's pass-1 scan (merge/src/subject_scan.h) never disagrees with the parser: when
 // it finds a subject in an input the parser accepts, that input is an object whose
 // subject_pith_number is that very string.
@@ -22,6 +23,7 @@
 #include "fuzz_common.h"
 #include "pith/json.h"
 #include "pith/json_view.h"
+#include "json_string_marks.h"
 #include "subject_scan.h"
 
 namespace {
@@ -89,6 +91,32 @@ void CheckView(const pith::json::View& view, const Value& value) {
   }
 }
 
+// Every way of classifying blocks this machine runs (json_string_marks.h) marks the same: the same
+// verdict, the same unescaped quotes, the same escapes.
+void CheckMarksAgree(std::string_view input) {
+  using pith::json::internal::StringMarks;
+  struct Marked {
+    bool ok;
+    std::vector<size_t> quotes, escapes;
+  };
+  auto mark = [&](pith::json::internal::MarkIsa isa) {
+    StringMarks marks;
+    Marked m{marks.Mark(input, isa), {}, {}};
+    if (!m.ok) return m;
+    for (size_t q = marks.NextQuote(0); q != StringMarks::kNone; q = marks.NextQuote(q + 1)) m.quotes.push_back(q);
+    for (size_t i = 0; i < input.size(); ++i) {
+      if (marks.AnyEscape(i, i + 1)) m.escapes.push_back(i);
+    }
+    return m;
+  };
+  const std::vector<pith::json::internal::MarkIsa> isas = pith::json::internal::AvailableMarkIsas();
+  const Marked first = mark(isas.front());
+  for (size_t k = 1; k < isas.size(); ++k) {
+    const Marked other = mark(isas[k]);
+    PITH_FUZZ_CHECK_MSG(other.ok == first.ok && other.quotes == first.quotes && other.escapes == first.escapes, input);
+  }
+}
+
 void CheckProof(std::string_view input, const pith::json::ParseLimits& limits) {
   const pith::json::CanonicalText proof(input, limits);
   if (!proof.proven()) return;
@@ -140,6 +168,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     CheckProof(c, {});
   }
+  CheckMarksAgree(input);
   CheckProof(input, {});
 
   const auto scanned = pith::merge_internal::ScanSubject(input);

@@ -15,8 +15,9 @@ foreach(target json event bundle merge jsonl stored)
   set_tests_properties(fuzz_replay_${target} PROPERTIES TIMEOUT 300)
 endforeach()
 
-# The json target also checks the merge's pass-1 subject scan (an internal of merge/).
-target_include_directories(fuzz_json_replay PRIVATE ${PROJECT_SOURCE_DIR}/merge/src)
+# The json target also checks the merge's pass-1 subject scan (an internal of merge/) and the
+# proof's first pass (an internal of engine/).
+target_include_directories(fuzz_json_replay PRIVATE ${PROJECT_SOURCE_DIR}/merge/src ${PROJECT_SOURCE_DIR}/engine/src)
 
 # The stored-data target reads the store's internals (storage/src).
 target_link_libraries(fuzz_stored_replay PRIVATE pith_storage)
