@@ -5,6 +5,7 @@
 // across the 64-byte blocks' edges.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
