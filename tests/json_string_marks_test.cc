@@ -157,5 +157,20 @@ TEST(StringMarks, LongAndEmptyTexts) {
   }
 }
 
+// Marks of a large text are freed when asked; a small text's stay for the next one.
+TEST(StringMarks, LargeMarksAreReleasedSmallOnesKept) {
+  StringMarks marks;
+  const std::string large = "\"" + std::string(4u << 20, 'a') + "\"";
+  ASSERT_TRUE(marks.Mark(large));
+  EXPECT_GE(marks.BytesHeld(), large.size() / 4);
+  marks.ReleaseIfLarge();
+  EXPECT_EQ(marks.BytesHeld(), 0u);
+  EXPECT_EQ(marks.NextQuote(0), StringMarks::kNone);
+  ASSERT_TRUE(marks.Mark("\"small\""));
+  marks.ReleaseIfLarge();
+  EXPECT_GT(marks.BytesHeld(), 0u);
+  EXPECT_EQ(marks.NextQuote(1), 6u);
+}
+
 }  // namespace
 }  // namespace pith::json::internal

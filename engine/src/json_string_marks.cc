@@ -2,6 +2,7 @@
 // machine has (byte_classes.h), UTF-8 judged in the same pass; then the rare backslashes, in order.
 #include "json_string_marks.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "byte_classes.h"
@@ -97,8 +98,8 @@ PITH_AVX512 MarkSummary MarkAvx512(std::string_view text, uint64_t* quotes, uint
 #endif
 
 MarkIsa FastestIsa() {
-  const std::vector<MarkIsa> isas = AvailableMarkIsas();
-  return isas.back();
+  static const MarkIsa fastest = AvailableMarkIsas().back();
+  return fastest;
 }
 
 }  // namespace
@@ -112,12 +113,10 @@ std::vector<MarkIsa> AvailableMarkIsas() {
   return isas;
 }
 
-bool StringMarks::Mark(std::string_view text) {
-  static const MarkIsa fastest = FastestIsa();
-  return Mark(text, fastest);
-}
+bool StringMarks::Mark(std::string_view text) { return Mark(text, FastestIsa()); }
 
 bool StringMarks::Mark(std::string_view text, MarkIsa isa) {
+  isa = std::min(isa, FastestIsa());  // never one this CPU lacks (they are listed slowest first)
   const size_t blocks = (text.size() + kBlockBytes - 1) / kBlockBytes;
   quotes_.resize(blocks);
   backslashes_.resize(blocks);
@@ -132,6 +131,13 @@ bool StringMarks::Mark(std::string_view text, MarkIsa isa) {
   any_backslash_ = summary.any_backslash;
   if (!summary.judged_well) return false;
   return !any_backslash_ || JudgeBackslashes(text);
+}
+
+void StringMarks::ReleaseIfLarge() {
+  if (quotes_.capacity() * kBlock <= kKeepBytes) return;
+  std::vector<uint64_t>().swap(quotes_);
+  std::vector<uint64_t>().swap(backslashes_);
+  any_backslash_ = false;
 }
 
 // Walks the backslashes in order: one that is not itself escaped starts an escape, which must be one

@@ -14,7 +14,7 @@
 
 namespace pith::json::internal {
 
-// The ways a block can be classified (byte_classes.h); all give the same marks.
+// The ways a block can be classified (byte_classes.h), slowest first; all give the same marks.
 enum class MarkIsa { kPortable, kSse2, kAvx512 };
 // Those this build and this CPU can run, slowest first (the portable loop always).
 std::vector<MarkIsa> AvailableMarkIsas();
@@ -27,7 +27,7 @@ class StringMarks {
   // canon writes (\" \\ \n \r \t \b \f, or \u00xx in lowercase for the other control characters),
   // or ill-formed UTF-8 (RFC 3629): such a text is not canonical.
   bool Mark(std::string_view text);  // with the fastest of AvailableMarkIsas()
-  bool Mark(std::string_view text, MarkIsa isa);  // `isa` must be available
+  bool Mark(std::string_view text, MarkIsa isa);  // a faster `isa` than the CPU has: its fastest
 
   // The position of the first unescaped '"' at or after `from`, or kNone.
   size_t NextQuote(size_t from) const { return FirstBitFrom(quotes_, from); }
@@ -37,6 +37,14 @@ class StringMarks {
     const size_t first = FirstBitFrom(backslashes_, begin);
     return first != kNone && first < end;
   }
+
+  // Marks of a text above this many bytes are not kept once read (ReleaseIfLarge): a thread that
+  // proved one huge text should not hold a quarter of its size for good.
+  static constexpr size_t kKeepBytes = size_t{1} << 20;
+  // Frees the marks' words if they cover more than kKeepBytes of text.
+  void ReleaseIfLarge();
+  // The bytes the marks hold (their words' capacity).
+  size_t BytesHeld() const { return (quotes_.capacity() + backslashes_.capacity()) * sizeof(uint64_t); }
 
   // The first set bit at or after `from` (bit i of word w is byte 64w + i), or kNone.
   static size_t FirstBitFrom(const std::vector<uint64_t>& bits, size_t from) {

@@ -37,13 +37,13 @@ class Prover {
   bool Document(std::vector<MemberSpan>* spans) {
     // Views keep 32-bit offsets: a longer text (possible only under raised limits) is not proven.
     if (s_.size() > limits_.max_document_bytes || s_.size() > UINT32_MAX || s_.empty()) return false;
-    // Marks reused by this thread's proofs: their words stay allocated, two bits per byte of the
-    // longest text this thread has proven. Marking first: it asks for the whole text from memory
-    // at once.
+    // Marks reused by this thread's proofs: their words stay allocated (two bits per byte of text)
+    // unless the text was large. Marking first: it asks for the whole text from memory at once.
     static thread_local internal::StringMarks marks;
-    if (!marks.Mark(s_) || s_[0] != '{') return false;
     marks_ = &marks;
-    return Object(0, spans) && p_ == s_.size();
+    const bool proven = marks.Mark(s_) && s_[0] == '{' && Object(0, spans) && p_ == s_.size();
+    marks.ReleaseIfLarge();
+    return proven;
   }
 
  private:
