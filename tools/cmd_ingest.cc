@@ -105,7 +105,7 @@ class Ingester {
     ParallelFor(lines->size(), opts_.threads, [&](size_t i) {
       std::string& text = (*lines)[i].first;
       Read& r = read[i];
-      // The proof made here to find the subject goes to the store with the bytes: one scan a line.
+      // The proof made here to find the subject goes to the store with the bytes: one proof a line.
       auto canonical = std::make_shared<const json::CanonicalDocument>(std::move(text));
       if (canonical->proof().proven()) {
         r.readable = true;

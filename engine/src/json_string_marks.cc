@@ -10,8 +10,6 @@
 namespace pith::json::internal {
 namespace {
 
-constexpr size_t kBlock = kBlockBytes;
-
 bool IsLowerHexDigit(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 int HexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
@@ -134,7 +132,7 @@ bool StringMarks::Mark(std::string_view text, MarkIsa isa) {
 }
 
 void StringMarks::ReleaseIfLarge() {
-  if (quotes_.capacity() * kBlock <= kKeepBytes) return;
+  if (quotes_.capacity() * kBlockBytes <= kKeepBytes) return;
   std::vector<uint64_t>().swap(quotes_);
   std::vector<uint64_t>().swap(backslashes_);
   any_backslash_ = false;
@@ -145,7 +143,7 @@ void StringMarks::ReleaseIfLarge() {
 // backslash there starts nothing). Leaves in backslashes_ only the escapes' first bytes: the walk
 // clears each escaped byte's bit before it gets there.
 bool StringMarks::JudgeBackslashes(std::string_view text) {
-  auto clear = [](std::vector<uint64_t>* bits, size_t at) { (*bits)[at / kBlock] &= ~(uint64_t{1} << (at % kBlock)); };
+  auto clear = [](std::vector<uint64_t>* bits, size_t at) { (*bits)[at / kBlockBytes] &= ~(uint64_t{1} << (at % kBlockBytes)); };
   for (size_t at = FirstBitFrom(backslashes_, 0); at != kNone;) {
     const size_t length = CanonicalEscapeLength(text, at);
     if (length == 0) return false;

@@ -172,6 +172,18 @@ std::string_view CheckInOrder(const Doc& d, std::string_view subject, const Trus
   return {};
 }
 
+// canon(object) with its member spans: one canonical writing gives both the document's hash and
+// the content hash of check 8.
+struct CanonicalObject {
+  std::string text;
+  std::vector<json::MemberSpan> spans;
+};
+CanonicalObject CanonicalObjectOf(const json::Value& object) {
+  CanonicalObject c;
+  json::AppendCanonicalObject(object, &c.text, &c.spans);
+  return c;
+}
+
 }  // namespace
 
 DocumentVerdict CheckDocument(const json::Value& document, std::string_view subject, const TrustedKeys& keys) {
@@ -181,11 +193,8 @@ DocumentVerdict CheckDocument(const json::Value& document, std::string_view subj
     v.reason = std::string(reason::kMalformedEvent);
     return v;
   }
-  // One canonical writing gives both the document's hash and the content hash of check 8.
-  std::string canonical;
-  std::vector<json::MemberSpan> spans;
-  json::AppendCanonicalObject(document, &canonical, &spans);
-  return CheckDocument(document, canonical, spans, subject, keys);
+  const CanonicalObject c = CanonicalObjectOf(document);
+  return CheckDocument(document, c.text, c.spans, subject, keys);
 }
 
 namespace {
@@ -222,10 +231,8 @@ DocumentVerdict CheckDocument(const json::CanonicalText& document, std::string_v
 
 std::string CheckDocumentReason(const json::Value& document, std::string_view subject, const TrustedKeys& keys) {
   if (!document.is_object()) return std::string(reason::kMalformedEvent);
-  std::string canonical;  // the content hash of check 8 is taken over it
-  std::vector<json::MemberSpan> spans;
-  json::AppendCanonicalObject(document, &canonical, &spans);
-  return ReasonOf(document, canonical, spans, subject, keys);
+  const CanonicalObject c = CanonicalObjectOf(document);
+  return ReasonOf(document, c.text, c.spans, subject, keys);
 }
 
 std::string CheckDocumentReason(const json::CanonicalText& document, std::string_view subject, const TrustedKeys& keys) {
