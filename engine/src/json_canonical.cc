@@ -1,8 +1,6 @@
 // The canonical writer: CPython's json.dumps(sort_keys=True, separators=(',', ':'),
-// ensure_ascii=False), and Python's float repr.
+// ensure_ascii=False). Floats are written by FloatRepr (float_repr.cc).
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -137,72 +135,6 @@ void CanonWriter::Object(const json::Value& object, std::vector<MemberSpan>* spa
 }
 
 }  // namespace
-
-size_t FloatRepr(double d, char (&out)[kFloatReprMax]) {
-  char* o = out;
-  if (d == 0.0) {
-    const char* zero = std::signbit(d) ? "-0.0" : "0.0";
-    const size_t n = std::strlen(zero);
-    std::memcpy(out, zero, n);
-    return n;
-  }
-  // Shortest round-trip digits, as in Python's repr (both pick the nearest shortest string).
-  char sci[40];
-  auto res = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);  // "-1.2345e+16"
-  const char* p = sci;
-  const char* const sci_end = res.ptr;
-  if (*p == '-') {
-    *o++ = '-';
-    ++p;
-  }
-  char digits[20];  // at most 17 significant digits
-  int ndigits = 0;
-  for (; p < sci_end && *p != 'e'; ++p) {
-    if (*p != '.') digits[ndigits++] = *p;
-  }
-  int exponent = 0;
-  ++p;  // 'e'
-  std::from_chars(p + (*p == '+' ? 1 : 0), sci_end, exponent);
-  // Python: value = 0.DIGITS * 10^decpt; exponent form when decpt <= -4 or decpt > 16.
-  const int decpt = exponent + 1;
-  auto put = [&o](const char* from, int n) {
-    std::memcpy(o, from, static_cast<size_t>(n));
-    o += n;
-  };
-  if (decpt <= -4 || decpt > 16) {
-    *o++ = digits[0];
-    if (ndigits > 1) {
-      *o++ = '.';
-      put(digits + 1, ndigits - 1);
-    }
-    *o++ = 'e';
-    const int e = decpt - 1;
-    *o++ = e < 0 ? '-' : '+';
-    const int mag = e < 0 ? -e : e;
-    if (mag < 10) *o++ = '0';
-    o = std::to_chars(o, out + kFloatReprMax, mag).ptr;
-  } else if (decpt <= 0) {
-    put("0.", 2);
-    std::memset(o, '0', static_cast<size_t>(-decpt));
-    o += -decpt;
-    put(digits, ndigits);
-  } else if (decpt >= ndigits) {
-    put(digits, ndigits);
-    std::memset(o, '0', static_cast<size_t>(decpt - ndigits));
-    o += decpt - ndigits;
-    put(".0", 2);
-  } else {
-    put(digits, decpt);
-    *o++ = '.';
-    put(digits + decpt, ndigits - decpt);
-  }
-  return static_cast<size_t>(o - out);
-}
-
-std::string FloatRepr(double d) {
-  char buf[kFloatReprMax];
-  return std::string(buf, FloatRepr(d, buf));
-}
 
 void AppendCanonical(const Value& value, std::string* out) { CanonWriter(out).Value(value); }
 

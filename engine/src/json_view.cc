@@ -1,10 +1,11 @@
-// CanonicalText's one-scan proof that a text is canon(Parse(text)), and View's reads in place.
+// CanonicalText's proof that a text is canon(Parse(text)), and View's reads in place.
 //
 // The proof accepts only what canon writes (json_canonical.cc) and the parser accepts (json_parse.cc):
 // no whitespace; keys strictly increasing in byte order (so unique), none escaped; strings of valid
 // UTF-8 with no raw byte below 0x20 and only the escapes canon writes (\" \\ \n \r \t \b \f and
 // \u00xx, lowercase, for the other control characters); integers -?(0|[1-9][0-9]*) but not "-0";
-// floats equal to FloatRepr of their own value; the parser's limits. Anything else is "not proven".
+// floats equal to FloatRepr of their own value (float_repr.h tells it from the layout for most); the
+// parser's limits. Anything else is "not proven".
 // Two passes: StringMarks (json_string_marks.h) judges the string bodies and marks where strings
 // open and close, 64 bytes at a time; then a walk reads every byte outside strings and steps over
 // each string from quote to quote.
@@ -17,6 +18,7 @@
 #include <cstring>
 
 #include "pith/json_scan.h"
+#include "float_repr.h"
 #include "json_string_marks.h"
 
 namespace pith::json {
@@ -161,6 +163,8 @@ class Prover {
     }
     const std::string_view t = s_.substr(begin, p_ - begin);
     if (t.size() > limits_.max_number_chars) return false;
+    // Most floats have few digits: then their layout alone tells.
+    if (internal::IsShortFloatRepr(t)) return true;
     double d = 0;
     const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), d);  // correctly rounded, no locale
     if (error != std::errc() || end != t.data() + t.size() || !std::isfinite(d)) return false;

@@ -11,7 +11,8 @@
 // default or tight limits, the parser accepts under the same limits, canon gives back byte for byte
 // with the same member spans, and a View reads as the parsed tree; canon(x) of an object is proven
 // unless it holds an escape (an escaped key is the one thing canon writes that it declines). The
-// proof's first pass marks the same with every instruction set the machine has.
+// proof's first pass marks the same with every instruction set the machine has, and its float
+// check from the layout alone (engine/src/float_repr.h) accepts only a float's repr of itself.
 // The streaming merge's pass-1 scan (merge/src/subject_scan.h) never disagrees with the parser: when
 // it finds a subject in an input the parser accepts, that input is an object whose
 // subject_pith_number is that very string.
@@ -23,6 +24,7 @@
 #include "fuzz_common.h"
 #include "pith/json.h"
 #include "pith/json_view.h"
+#include "float_repr.h"
 #include "json_string_marks.h"
 #include "subject_scan.h"
 
@@ -138,6 +140,12 @@ void CheckProof(std::string_view input, const pith::json::ParseLimits& limits) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input = pith::fuzz::AsView(data, size);
+  if (size <= 64 && pith::json::internal::IsShortFloatRepr(input)) {
+    const std::string text(input);
+    char* end = nullptr;
+    const double d = std::strtod(text.c_str(), &end);
+    PITH_FUZZ_CHECK_MSG(end == text.c_str() + text.size() && pith::json::FloatRepr(d) == text, text);
+  }
 
   pith::json::ParseError where;
   auto parsed = pith::json::Parse(input, {}, &where);

@@ -1,0 +1,151 @@
+// Python's float repr: written from a double (FloatRepr), or recognised in a text by its layout.
+#include "float_repr.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "pith/json.h"
+
+namespace pith::json {
+namespace internal {
+namespace {
+
+bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+constexpr int kMaxShortDigits = 15;  // DBL_DIG
+constexpr int kMaxFixedDecpt = 16;   // repr writes a value of 10^16 or more with an exponent
+constexpr int kMinFixedDecpt = -3;   // and one below 10^-4
+// Exponents kept well inside the normal doubles (2.2e-308 to 1.8e308), where DBL_DIG holds.
+constexpr int kMaxSafeExponent = 299;
+
+
+// Writes repr's text for the value 0.DIGITS x 10^decpt (negative if `negative`), where `digits`
+// are repr's shortest significant digits. Returns the length written.
+size_t WriteFloatRepr(bool negative, std::string_view digits, int decpt, char* out) {
+  char* o = out;
+  if (negative) *o++ = '-';
+  const int ndigits = static_cast<int>(digits.size());
+  auto put = [&o](const char* from, int n) {
+    std::memcpy(o, from, static_cast<size_t>(n));
+    o += n;
+  };
+  // Python: exponent form when decpt <= -4 or decpt > 16.
+  if (decpt <= -4 || decpt > 16) {
+    *o++ = digits[0];
+    if (ndigits > 1) {
+      *o++ = '.';
+      put(digits.data() + 1, ndigits - 1);
+    }
+    *o++ = 'e';
+    const int e = decpt - 1;
+    *o++ = e < 0 ? '-' : '+';
+    const int mag = e < 0 ? -e : e;
+    if (mag < 10) *o++ = '0';
+    o = std::to_chars(o, out + kFloatReprMax, mag).ptr;
+  } else if (decpt <= 0) {
+    put("0.", 2);
+    std::memset(o, '0', static_cast<size_t>(-decpt));
+    o += -decpt;
+    put(digits.data(), ndigits);
+  } else if (decpt >= ndigits) {
+    put(digits.data(), ndigits);
+    std::memset(o, '0', static_cast<size_t>(decpt - ndigits));
+    o += decpt - ndigits;
+    put(".0", 2);
+  } else {
+    put(digits.data(), decpt);
+    *o++ = '.';
+    put(digits.data() + decpt, ndigits - decpt);
+  }
+  return static_cast<size_t>(o - out);
+}
+
+}  // namespace
+
+bool IsShortFloatRepr(std::string_view text) {
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  if (p != end && *p == '-') ++p;
+  if (end - p < 3 || !IsDigit(*p)) return false;
+  if (*p == '0') {  // 0.000DIGITS: decpt from 0 down to kMinFixedDecpt
+    if (p[1] != '.') return false;
+    p += 2;
+    const char* const zeros = p;
+    while (p != end && *p == '0') ++p;
+    if (p - zeros > -kMinFixedDecpt) return false;
+    const char* const digits = p;
+    while (p != end && IsDigit(*p)) ++p;
+    return p == end && digits != end && p - digits <= kMaxShortDigits && p[-1] != '0';
+  }
+  const char* const integer = p;  // starts with 1-9
+  while (p != end && IsDigit(*p)) ++p;
+  const long integer_digits = p - integer;
+  const char* fraction = p;
+  long fraction_digits = 0;
+  if (p != end && *p == '.') {
+    fraction = ++p;
+    while (p != end && IsDigit(*p)) ++p;
+    fraction_digits = p - fraction;
+    if (fraction_digits == 0) return false;
+  }
+  if (p == end) {  // INTEGER.FRACTION, decpt = integer_digits from 1 to kMaxFixedDecpt
+    if (fraction_digits == 0 || integer_digits > kMaxFixedDecpt) return false;
+    if (fraction_digits == 1 && *fraction == '0') {  // INTEGER.0: the digits are INTEGER's up to its trailing zeros
+      const char* last = fraction - 2;
+      while (*last == '0') --last;
+      return last - integer + 1 <= kMaxShortDigits;
+    }
+    return p[-1] != '0' && integer_digits + fraction_digits <= kMaxShortDigits;
+  }
+  // D[.FRACTION]e(+|-)XX: one digit before the point, no trailing zero, the exponent's sign always
+  // and at least two digits, a leading zero only to make two.
+  if (integer_digits != 1 || *p != 'e' || (fraction_digits != 0 && p[-1] == '0')) return false;
+  if (1 + fraction_digits > kMaxShortDigits || end - p < 4 || (p[1] != '+' && p[1] != '-')) return false;
+  const bool negative = p[1] == '-';
+  p += 2;
+  const char* const exponent_digits = p;
+  int exponent = 0;
+  for (; p != end && IsDigit(*p) && p - exponent_digits < 3; ++p) exponent = exponent * 10 + (*p - '0');
+  const long count = p - exponent_digits;
+  if (p != end || count < 2 || (count == 3 && *exponent_digits == '0')) return false;
+  if (negative) exponent = -exponent;
+  // decpt = exponent + 1 must be outside [kMinFixedDecpt, kMaxFixedDecpt].
+  return (exponent + 1 < kMinFixedDecpt || exponent + 1 > kMaxFixedDecpt) && exponent >= -kMaxSafeExponent &&
+         exponent <= kMaxSafeExponent;
+}
+
+}  // namespace internal
+
+size_t FloatRepr(double d, char (&out)[kFloatReprMax]) {
+  if (d == 0.0) {
+    const char* zero = std::signbit(d) ? "-0.0" : "0.0";
+    const size_t n = std::strlen(zero);
+    std::memcpy(out, zero, n);
+    return n;
+  }
+  // Shortest round-trip digits, as in Python's repr (both pick the nearest shortest string).
+  char sci[40];
+  const auto res = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);  // "-1.2345e+16"
+  const char* p = sci;
+  const char* const sci_end = res.ptr;
+  const bool negative = *p == '-';
+  if (negative) ++p;
+  char digits[20];  // at most 17 significant digits
+  size_t ndigits = 0;
+  for (; p < sci_end && *p != 'e'; ++p) {
+    if (*p != '.') digits[ndigits++] = *p;
+  }
+  int exponent = 0;
+  ++p;  // 'e'
+  std::from_chars(p + (*p == '+' ? 1 : 0), sci_end, exponent);
+  // value = 0.DIGITS x 10^(exponent + 1)
+  return internal::WriteFloatRepr(negative, std::string_view(digits, ndigits), exponent + 1, out);
+}
+
+std::string FloatRepr(double d) {
+  char buf[kFloatReprMax];
+  return std::string(buf, FloatRepr(d, buf));
+}
+
+}  // namespace pith::json
