@@ -5,6 +5,8 @@
 // is canonical), and on hand-picked near misses that must not be proven.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <memory>
 #include <random>
 #include <string>
 
@@ -129,17 +131,35 @@ TEST(jsonView, NearMissesAreNotProven) {
       R"([1])", R"("a")", R"({"a":1}{})", R"({"a":[1,]})", R"({"a":{"b":1,}})", R"({"a":1,})", "",
       "{\"a\":\"\x01\"}", "{\"a\":\"\xc3\"}", "{\"a\":\"\xed\xa0\x80\"}", "{\"a\":\"\xc0\xaf\"}",
       "{\"a\":\"\xf4\x90\x80\x80\"}", "{\"a\":1}\n", "\xef\xbb\xbf{\"a\":1}",
+      // Keys compared eight bytes at a time, with the text's bytes after them: duplicates and
+      // prefixes out of order, keys shorter and longer than eight bytes.
+      R"({"a":1,"a":2,"zzzzzzzzzzzz":3})", R"({"ab":1,"a":2,"zzzzzzzzzzzz":3})",
+      R"({"abcdefghij":1,"abcdefghij":2,"zzzzzzzzzzzz":3})", R"({"abcdefghijk":1,"abcdefghij":2,"zzzzzzzzzzzz":3})",
+      R"({"abcdefgh":1,"abcdefgg":2,"zzzzzzzzzzzz":3})", R"({"a!":1,"a":2,"zzzzzzzzzzzz":3})",
+  };
+  // In buffers of their exact size: a read past a text's end is caught by the sanitizers.
+  auto exact = [](std::string_view text) {
+    std::unique_ptr<char[]> buffer(new char[text.size()]);
+    std::memcpy(buffer.get(), text.data(), text.size());
+    return buffer;
   };
   for (const char* text : kNotCanonical) {
-    EXPECT_FALSE(CanonicalText(text).proven()) << text;
+    const std::string_view view(text);
+    const auto buffer = exact(view);
+    EXPECT_FALSE(CanonicalText(std::string_view(buffer.get(), view.size())).proven()) << text;
     ExpectProofHolds(text);
   }
   const char* const kCanonical[] = {
       R"({})", R"({"":0})", R"({"a":-0.0,"b":1e-07,"c":1e+16,"d":0.1,"e":-12,"f":true,"g":null,"h":[]})",
       R"({"a":"\"\\\n\r\t\b\f\u0000\u001f","b":"é😀  ","c":{"d":[{"e":{}}]}})",
+      // A key that is a prefix of the next one, whose next byte is below the closing quote's.
+      R"({"a":1,"a !":3,"a!":2,"zzzzzzzzzzzz":4})", R"({"abcdefghij":1,"abcdefghij!":2,"abcdefghijk":3,"b":4})",
+      R"({"abcdefgh":1,"abcdefgh ":2,"abcdefgi":3,"zzzzzzzzzzzz":{"a":1,"b":2}})", R"({"a":1,"b":2})",
   };
   for (const char* text : kCanonical) {
-    EXPECT_TRUE(CanonicalText(text).proven()) << text;
+    const std::string_view view(text);
+    const auto buffer = exact(view);
+    EXPECT_TRUE(CanonicalText(std::string_view(buffer.get(), view.size())).proven()) << text;
     ExpectProofHolds(text);
   }
 }

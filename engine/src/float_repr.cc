@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "digit_run.h"
 #include "pith/json.h"
 
 namespace pith::json {
@@ -75,17 +76,17 @@ bool IsShortFloatRepr(std::string_view text) {
     while (p != end && *p == '0') ++p;
     if (p - zeros > -kMinFixedDecpt) return false;
     const char* const digits = p;
-    while (p != end && IsDigit(*p)) ++p;
+    p = SkipDigits(p, end, text.data());
     return p == end && digits != end && p - digits <= kMaxShortDigits && p[-1] != '0';
   }
   const char* const integer = p;  // starts with 1-9
-  while (p != end && IsDigit(*p)) ++p;
+  p = SkipDigits(p, end, text.data());
   const long integer_digits = p - integer;
   const char* fraction = p;
   long fraction_digits = 0;
   if (p != end && *p == '.') {
     fraction = ++p;
-    while (p != end && IsDigit(*p)) ++p;
+    p = SkipDigits(p, end, text.data());
     fraction_digits = p - fraction;
     if (fraction_digits == 0) return false;
   }

@@ -116,7 +116,8 @@ bool StringMarks::Mark(std::string_view text) { return Mark(text, FastestIsa());
 bool StringMarks::Mark(std::string_view text, MarkIsa isa) {
   isa = std::min(isa, FastestIsa());  // never one this CPU lacks (they are listed slowest first)
   const size_t blocks = (text.size() + kBlockBytes - 1) / kBlockBytes;
-  quotes_.resize(blocks);
+  quotes_.resize(blocks + 1);
+  quotes_[blocks] = 0;
   backslashes_.resize(blocks);
   MarkSummary summary;
   switch (isa) {

@@ -7,6 +7,7 @@
 // accepts no backslash or non-ASCII byte, so judging those bytes too refuses nothing it would prove.)
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -30,12 +31,29 @@ class StringMarks {
   bool Mark(std::string_view text, MarkIsa isa);  // a faster `isa` than the CPU has: its fastest
 
   // The position of the first unescaped '"' at or after `from`, or kNone.
-  size_t NextQuote(size_t from) const { return FirstBitFrom(quotes_, from); }
+  // Most strings close in the block they open in or the next: both words are read, and one chosen
+  // without a branch (a zero word follows the last block's).
+  size_t NextQuote(size_t from) const {
+    const size_t w = from / 64;
+    if (w + 1 >= quotes_.size()) return kNone;
+    const uint64_t here = quotes_[w] & (~uint64_t{0} << (from % 64)), next = quotes_[w + 1];
+    const uint64_t in_next = here == 0;  // 0 or 1, and its negation a mask: no branch on it
+    const uint64_t found = here | (next & (0 - in_next));
+    if (found == 0) return FirstBitFrom(quotes_, (w + 2) * 64);
+    return (w + in_next) * 64 + static_cast<size_t>(__builtin_ctzll(found));
+  }
   // Whether a backslash that starts an escape lies in [begin, end).
+  // Reads only the words that cover the range (a key's: one or two).
   bool AnyEscape(size_t begin, size_t end) const {
-    if (!any_backslash_) return false;
-    const size_t first = FirstBitFrom(backslashes_, begin);
-    return first != kNone && first < end;
+    if (!any_backslash_ || begin >= end || begin / 64 >= backslashes_.size()) return false;
+    const size_t last = std::min((end - 1) / 64, backslashes_.size() - 1);
+    size_t w = begin / 64;
+    uint64_t word = backslashes_[w] & (~uint64_t{0} << (begin % 64));
+    for (; w < last; word = backslashes_[++w]) {
+      if (word != 0) return true;
+    }
+    if (last == (end - 1) / 64 && end % 64 != 0) word &= (uint64_t{1} << (end % 64)) - 1;
+    return word != 0;
   }
 
   // Marks of a text above this many bytes are not kept once read (ReleaseIfLarge): a thread that
@@ -61,7 +79,7 @@ class StringMarks {
  private:
   bool JudgeBackslashes(std::string_view text);
 
-  std::vector<uint64_t> quotes_;       // unescaped '"'
+  std::vector<uint64_t> quotes_;       // unescaped '"', and a zero word after the last block's
   std::vector<uint64_t> backslashes_;  // every backslash while marking; then the escapes' first bytes
   bool any_backslash_ = false;
 };

@@ -18,6 +18,7 @@
 #include <cstring>
 
 #include "pith/json_scan.h"
+#include "digit_run.h"
 #include "float_repr.h"
 #include "json_string_marks.h"
 
@@ -49,11 +50,29 @@ class Prover {
   }
 
  private:
-  // previous < key in byte order. Keys are short and most differ early: a loop here is cheaper
-  // than a call to memcmp.
-  static bool KeyAfter(std::string_view previous, std::string_view key) {
+  // previous < key in byte order, both keys in the text. Eight bytes at a time, read big-endian so
+  // that integer order is byte order: most keys differ in their first eight bytes, and no loop's exit
+  // depends on where. Bytes past a key's end are read (within the text) and masked off.
+  bool KeyAfter(std::string_view previous, std::string_view key) const {
     const size_t common = std::min(previous.size(), key.size());
-    for (size_t i = 0; i < common; ++i) {
+    const char* const text_end = s_.data() + s_.size();
+    size_t i = 0;
+    for (; i < common; i += 8) {
+      if (key.data() + i + 8 > text_end) return KeyAfterFrom(previous, key, i);  // previous lies before key
+      uint64_t a, b;
+      std::memcpy(&a, previous.data() + i, 8);
+      std::memcpy(&b, key.data() + i, 8);
+      // Only the first common - i bytes count (all eight but at the end): a shift, not a branch.
+      const unsigned drop = static_cast<unsigned>(8 * (8 - std::min<size_t>(common - i, 8)));
+      a = __builtin_bswap64(a) >> drop;
+      b = __builtin_bswap64(b) >> drop;
+      if (a != b) return a < b;
+    }
+    return previous.size() < key.size();
+  }
+  static bool KeyAfterFrom(std::string_view previous, std::string_view key, size_t i) {
+    const size_t common = std::min(previous.size(), key.size());
+    for (; i < common; ++i) {
       if (previous[i] != key[i]) return static_cast<unsigned char>(previous[i]) < static_cast<unsigned char>(key[i]);
     }
     return previous.size() < key.size();
@@ -142,13 +161,15 @@ class Prover {
     return true;
   }
 
-  static bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+  size_t SkipDigits(size_t p) const {
+    return static_cast<size_t>(internal::SkipDigits(s_.data() + p, s_.data() + s_.size(), s_.data()) - s_.data());
+  }
 
   bool Number() {
     const size_t begin = p_;
     if (p_ < s_.size() && s_[p_] == '-') ++p_;
     const size_t digits_begin = p_;
-    while (p_ < s_.size() && IsDigit(s_[p_])) ++p_;
+    p_ = SkipDigits(p_);
     if (p_ == s_.size() || (s_[p_] != '.' && s_[p_] != 'e' && s_[p_] != 'E')) {
       // An integer: -?(0|[1-9][0-9]*), not "-0", within the digit limit. (Whatever follows it is
       // the caller's to judge: only ',', '}' or ']' can.)
@@ -157,9 +178,13 @@ class Prover {
       return s_[digits_begin] != '0' || (digits == 1 && digits_begin == begin);
     }
     // A float is canonical when it is FloatRepr of its own value (which also makes it grammatical).
-    while (p_ < s_.size() && (IsDigit(s_[p_]) || s_[p_] == '-' || s_[p_] == '+' || s_[p_] == '.' || s_[p_] == 'e' ||
-                              s_[p_] == 'E')) {
+    // Its text ends where -?D*(.D*)?([eE][+-]?D*)? does: repr's texts all have that form, and
+    // whatever follows is the caller's to judge.
+    if (s_[p_] == '.') p_ = SkipDigits(p_ + 1);
+    if (p_ < s_.size() && (s_[p_] == 'e' || s_[p_] == 'E')) {
       ++p_;
+      if (p_ < s_.size() && (s_[p_] == '+' || s_[p_] == '-')) ++p_;
+      p_ = SkipDigits(p_);
     }
     const std::string_view t = s_.substr(begin, p_ - begin);
     if (t.size() > limits_.max_number_chars) return false;
