@@ -1,7 +1,7 @@
-// The proof's float check from the layout alone (engine/src/float_repr.h) against the check from
-// the value (std::from_chars, then FloatRepr): what it accepts is repr, and it accepts every repr of
-// at most 15 significant digits inside the safe range, on texts of every layout and on spellings
-// one edit away from them.
+// The proof's float checks (engine/src/float_repr.h) against the check from the value
+// (std::from_chars, then FloatRepr): IsFloatRepr agrees with it on every text; IsShortFloatRepr, from
+// the layout alone, accepts only repr and every repr of at most 15 significant digits inside the
+// safe range. On texts of every layout and on spellings one edit away from them.
 #include <gtest/gtest.h>
 
 #include <charconv>
@@ -35,7 +35,7 @@ void DigitsOf(const std::string& text, int* digits, int* decpt) {
   *decpt = integer_digits - static_cast<int>(first) + exponent;
 }
 
-TEST(ShortFloatRepr, Examples) {
+TEST(floatRepr, Examples) {
   for (const char* repr : {"0.1", "1.5", "-2.25", "100.0", "1e-05", "1.5e+16", "1e+16", "0.0001", "123456789012345.0",
                            "0.123456789012345", "1.5e-299", "9.99e+299", "-0.001", "6.02214076e+23", "1e+100",
                            "1000000000000000.0", "1.23456789012345e-05"}) {
@@ -49,16 +49,29 @@ TEST(ShortFloatRepr, Examples) {
                             "1.7976931348623157e+308", "+1.5", "1.5e", "1e+", "", "-", "1.5x", "1e+1234", "0.0e+00",
                             "00.5", "0.50", "1.5e+00", "1e-00", "10.0e+20", "12e+20", "-1e+099"}) {
     EXPECT_FALSE(IsShortFloatRepr(other)) << other;
+    EXPECT_EQ(IsFloatRepr(other), IsReprByValue(other)) << other;
+  }
+  // What only the value tells: repr, and not.
+  for (const char* repr : {"0.0", "-0.0", "0.30000000000000004", "1234567890123456.0", "1e-310", "1e+305", "5e-324",
+                           "-1.7976931348623157e+308", "1.2345678901234568e-300", "0.1234567890123456"}) {
+    EXPECT_TRUE(IsFloatRepr(repr)) << repr;
+    EXPECT_TRUE(IsReprByValue(repr)) << repr;
+  }
+  for (const char* other : {"0.30000000000000005", "0.300000000000000044", "1e-400", "1e+400", "1.23456789012345678",
+                            "-0.00", "0.00", "0e+00", "2.4703282292062328e-324", "9007199254740993.0", "1.2345678901234567e-300"}) {
+    EXPECT_FALSE(IsFloatRepr(other)) << other;
+    EXPECT_FALSE(IsReprByValue(other)) << other;
   }
 }
 
 // Texts of random digits laid out every way a float can be written, and each with one edit.
-TEST(ShortFloatRepr, AgreesWithTheValueCheck) {
+TEST(floatRepr, AgreesWithTheValueCheck) {
   std::mt19937_64 rng(20261207);
   auto pick = [&rng](int lo, int hi) { return static_cast<int>(std::uniform_int_distribution<int>(lo, hi)(rng)); };
   int accepted = 0, left_to_value = 0;
   auto check = [&](const std::string& text) {
     const bool by_value = IsReprByValue(text);
+    ASSERT_EQ(IsFloatRepr(text), by_value) << "'" << text << "'";
     if (IsShortFloatRepr(text)) {
       ++accepted;
       ASSERT_TRUE(by_value) << "'" << text << "' is not repr";

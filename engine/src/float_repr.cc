@@ -15,6 +15,7 @@ namespace {
 bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 
 constexpr int kMaxShortDigits = 15;  // DBL_DIG
+constexpr int kMaxReprDigits = 17;   // repr of a double never needs more
 constexpr int kMaxFixedDecpt = 16;   // repr writes a value of 10^16 or more with an exponent
 constexpr int kMinFixedDecpt = -3;   // and one below 10^-4
 // Exponents kept well inside the normal doubles (2.2e-308 to 1.8e308), where DBL_DIG holds.
@@ -64,10 +65,12 @@ size_t WriteFloatRepr(bool negative, std::string_view digits, int decpt, char* o
 
 }  // namespace
 
-bool IsShortFloatRepr(std::string_view text) {
+bool ParseReprLayout(std::string_view text, ReprLayout* layout) {
   const char* p = text.data();
   const char* const end = p + text.size();
-  if (p != end && *p == '-') ++p;
+  *layout = {};
+  layout->negative = p != end && *p == '-';
+  if (layout->negative) ++p;
   if (end - p < 3 || !IsDigit(*p)) return false;
   if (*p == '0') {  // 0.000DIGITS: decpt from 0 down to kMinFixedDecpt
     if (p[1] != '.') return false;
@@ -77,7 +80,10 @@ bool IsShortFloatRepr(std::string_view text) {
     if (p - zeros > -kMinFixedDecpt) return false;
     const char* const digits = p;
     p = SkipDigits(p, end, text.data());
-    return p == end && digits != end && p - digits <= kMaxShortDigits && p[-1] != '0';
+    if (p != end || digits == end || p[-1] == '0' || p - digits > kMaxReprDigits) return false;
+    *layout = {layout->negative, std::string_view(digits, static_cast<size_t>(p - digits)), {},
+               -static_cast<int>(digits - zeros)};
+    return true;
   }
   const char* const integer = p;  // starts with 1-9
   p = SkipDigits(p, end, text.data());
@@ -92,28 +98,72 @@ bool IsShortFloatRepr(std::string_view text) {
   }
   if (p == end) {  // INTEGER.FRACTION, decpt = integer_digits from 1 to kMaxFixedDecpt
     if (fraction_digits == 0 || integer_digits > kMaxFixedDecpt) return false;
+    layout->decpt = static_cast<int>(integer_digits);
     if (fraction_digits == 1 && *fraction == '0') {  // INTEGER.0: the digits are INTEGER's up to its trailing zeros
       const char* last = fraction - 2;
       while (*last == '0') --last;
-      return last - integer + 1 <= kMaxShortDigits;
+      layout->head = std::string_view(integer, static_cast<size_t>(last - integer + 1));
+      return true;  // at most kMaxFixedDecpt digits
     }
-    return p[-1] != '0' && integer_digits + fraction_digits <= kMaxShortDigits;
+    if (p[-1] == '0' || integer_digits + fraction_digits > kMaxReprDigits) return false;
+    layout->head = std::string_view(integer, static_cast<size_t>(integer_digits));
+    layout->tail = std::string_view(fraction, static_cast<size_t>(fraction_digits));
+    return true;
   }
   // D[.FRACTION]e(+|-)XX: one digit before the point, no trailing zero, the exponent's sign always
   // and at least two digits, a leading zero only to make two.
   if (integer_digits != 1 || *p != 'e' || (fraction_digits != 0 && p[-1] == '0')) return false;
-  if (1 + fraction_digits > kMaxShortDigits || end - p < 4 || (p[1] != '+' && p[1] != '-')) return false;
-  const bool negative = p[1] == '-';
+  if (1 + fraction_digits > kMaxReprDigits || end - p < 4 || (p[1] != '+' && p[1] != '-')) return false;
+  const bool negative_exponent = p[1] == '-';
   p += 2;
   const char* const exponent_digits = p;
   int exponent = 0;
   for (; p != end && IsDigit(*p) && p - exponent_digits < 3; ++p) exponent = exponent * 10 + (*p - '0');
   const long count = p - exponent_digits;
   if (p != end || count < 2 || (count == 3 && *exponent_digits == '0')) return false;
-  if (negative) exponent = -exponent;
+  if (negative_exponent) exponent = -exponent;
   // decpt = exponent + 1 must be outside [kMinFixedDecpt, kMaxFixedDecpt].
-  return (exponent + 1 < kMinFixedDecpt || exponent + 1 > kMaxFixedDecpt) && exponent >= -kMaxSafeExponent &&
-         exponent <= kMaxSafeExponent;
+  if (exponent + 1 >= kMinFixedDecpt && exponent + 1 <= kMaxFixedDecpt) return false;
+  layout->head = std::string_view(integer, 1);
+  layout->tail = std::string_view(fraction, static_cast<size_t>(fraction_digits));
+  layout->decpt = exponent + 1;
+  return true;
+}
+
+bool IsShortFloatRepr(std::string_view text) {
+  ReprLayout layout;
+  return ParseReprLayout(text, &layout) && layout.head.size() + layout.tail.size() <= kMaxShortDigits &&
+         layout.decpt - 1 >= -kMaxSafeExponent && layout.decpt - 1 <= kMaxSafeExponent;
+}
+
+bool IsFloatRepr(std::string_view text) {
+  if (text.size() <= 4 && (text == "0.0" || text == "-0.0")) return true;
+  ReprLayout layout;
+  if (!ParseReprLayout(text, &layout)) return false;
+  if (layout.head.size() + layout.tail.size() <= kMaxShortDigits && layout.decpt - 1 >= -kMaxSafeExponent &&
+      layout.decpt - 1 <= kMaxSafeExponent) {
+    return true;
+  }
+  // 16 or 17 digits, or near the ends of the range: repr's digits and exponent from the value.
+  double d = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), d);  // correctly rounded, no locale
+  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) return false;
+  char scientific[40];  // "-1.2345678901234567e-308"
+  const char* const scientific_end = std::to_chars(scientific, scientific + sizeof scientific, d,
+                                                   std::chars_format::scientific).ptr;
+  // repr(d) is laid out from d's sign (the text's own), its shortest digits and their exponent; the
+  // text's layout has the same sign, and d lies within half an ulp of the text's value, so the two
+  // are the same text exactly when the digits are the same.
+  const char* const lead = scientific + (scientific[0] == '-' ? 1 : 0);  // D[.DIGITS]e(+|-)XX[X]
+  const char* const e = scientific_end[-4] == 'e' ? scientific_end - 4 : scientific_end - 5;
+  const size_t ndigits = e - lead == 1 ? 1 : static_cast<size_t>(e - lead - 1);
+  if (ndigits != layout.head.size() + layout.tail.size()) return false;
+  char shortest[kMaxReprDigits + 1], text_digits[kMaxReprDigits + 1];
+  shortest[0] = *lead;
+  std::memcpy(shortest + 1, lead + 2, ndigits - 1);
+  std::memcpy(text_digits, layout.head.data(), layout.head.size());
+  std::memcpy(text_digits + layout.head.size(), layout.tail.data(), layout.tail.size());
+  return std::memcmp(shortest, text_digits, ndigits) == 0;
 }
 
 }  // namespace internal

@@ -12,8 +12,6 @@
 #include "pith/json_view.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -188,13 +186,7 @@ class Prover {
     }
     const std::string_view t = s_.substr(begin, p_ - begin);
     if (t.size() > limits_.max_number_chars) return false;
-    // Most floats have few digits: then their layout alone tells.
-    if (internal::IsShortFloatRepr(t)) return true;
-    double d = 0;
-    const auto [end, error] = std::from_chars(t.data(), t.data() + t.size(), d);  // correctly rounded, no locale
-    if (error != std::errc() || end != t.data() + t.size() || !std::isfinite(d)) return false;
-    char repr[kFloatReprMax];
-    return std::string_view(repr, FloatRepr(d, repr)) == t;
+    return internal::IsFloatRepr(t);  // most floats by their layout alone
   }
 
   std::string_view s_;
