@@ -118,7 +118,8 @@ bool StringMarks::Mark(std::string_view text, MarkIsa isa) {
   const size_t blocks = (text.size() + kBlockBytes - 1) / kBlockBytes;
   quotes_.resize(blocks + 1);
   quotes_[blocks] = 0;
-  backslashes_.resize(blocks);
+  backslashes_.resize(blocks + 1);
+  backslashes_[blocks] = 0;
   MarkSummary summary;
   switch (isa) {
 #if defined(PITH_HAVE_X86_BLOCKS)

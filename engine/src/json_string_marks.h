@@ -43,17 +43,16 @@ class StringMarks {
     return (w + in_next) * 64 + static_cast<size_t>(__builtin_ctzll(found));
   }
   // Whether a backslash that starts an escape lies in [begin, end).
-  // Reads only the words that cover the range (a key's: one or two).
+  // Reads only the words that cover the range; a range within two words (a key's) without a branch
+  // on where it ends (a zero word follows the last block's).
   bool AnyEscape(size_t begin, size_t end) const {
-    if (!any_backslash_ || begin >= end || begin / 64 >= backslashes_.size()) return false;
-    const size_t last = std::min((end - 1) / 64, backslashes_.size() - 1);
-    size_t w = begin / 64;
-    uint64_t word = backslashes_[w] & (~uint64_t{0} << (begin % 64));
-    for (; w < last; word = backslashes_[++w]) {
-      if (word != 0) return true;
-    }
-    if (last == (end - 1) / 64 && end % 64 != 0) word &= (uint64_t{1} << (end % 64)) - 1;
-    return word != 0;
+    if (!any_backslash_ || begin >= end || begin / 64 + 1 >= backslashes_.size()) return false;
+    const size_t w = begin / 64, last = (end - 1) / 64;
+    if (last > w + 1) return FirstBitFrom(backslashes_, begin) < end;
+    const uint64_t here = backslashes_[w] & (~uint64_t{0} << (begin % 64)), next = backslashes_[w + 1];
+    const uint64_t before_end = ~uint64_t{0} >> (63 - (end - 1) % 64);  // of word `last`
+    const uint64_t two_words = 0 - static_cast<uint64_t>(last != w);  // all ones or zero
+    return ((here & (before_end | two_words)) | (next & before_end & two_words)) != 0;
   }
 
   // Marks of a text above this many bytes are not kept once read (ReleaseIfLarge): a thread that
@@ -80,7 +79,8 @@ class StringMarks {
   bool JudgeBackslashes(std::string_view text);
 
   std::vector<uint64_t> quotes_;       // unescaped '"', and a zero word after the last block's
-  std::vector<uint64_t> backslashes_;  // every backslash while marking; then the escapes' first bytes
+  std::vector<uint64_t> backslashes_;  // every backslash while marking; then the escapes' first bytes;
+                                       // and a zero word after the last block's
   bool any_backslash_ = false;
 };
 

@@ -42,7 +42,7 @@ class Prover {
     // unless the text was large. Marking first: it asks for the whole text from memory at once.
     static thread_local internal::StringMarks marks;
     marks_ = &marks;
-    const bool proven = marks.Mark(s_) && s_[0] == '{' && Object(0, spans) && p_ == s_.size();
+    const bool proven = marks.Mark(s_) && s_[0] == '{' && Object<true>(0, spans) && p_ == s_.size();
     marks.ReleaseIfLarge();
     return proven;
   }
@@ -51,7 +51,7 @@ class Prover {
   // previous < key in byte order, both keys in the text. Eight bytes at a time, read big-endian so
   // that integer order is byte order: most keys differ in their first eight bytes, and no loop's exit
   // depends on where. Bytes past a key's end are read (within the text) and masked off.
-  bool KeyAfter(std::string_view previous, std::string_view key) const {
+  __attribute__((always_inline)) bool KeyAfter(std::string_view previous, std::string_view key) const {
     const size_t common = std::min(previous.size(), key.size());
     const char* const text_end = s_.data() + s_.size();
     size_t i = 0;
@@ -80,9 +80,9 @@ class Prover {
     if (p_ >= s_.size()) return false;
     switch (s_[p_]) {
       case '{': {
-        if (depth != 1) return Object(depth, nullptr);
+        if (depth != 1) return Object<false>(depth, nullptr);
         const size_t begin = p_, first = nested_spans_->size();
-        if (!Object(depth, nested_spans_)) return false;
+        if (!Object<true>(depth, nested_spans_)) return false;
         nested_->push_back({static_cast<uint32_t>(begin), static_cast<uint32_t>(first),
                             static_cast<uint32_t>(nested_spans_->size() - first)});
         return true;
@@ -96,6 +96,9 @@ class Prover {
     }
   }
 
+  // Members' spans go to *spans when kKeepSpans (the document's and its member objects'), else
+  // nowhere (spans is null).
+  template <bool kKeepSpans>
   bool Object(size_t depth, std::vector<MemberSpan>* spans) {
     if (depth >= limits_.max_depth) return false;
     ++p_;  // '{'
@@ -110,14 +113,16 @@ class Prover {
       bool escaped = false;
       if (p_ >= s_.size() || s_[p_] != '"' || !String(&escaped) || escaped) return false;
       std::string_view key = s_.substr(key_begin + 1, p_ - key_begin - 2);
-      if (!first && !KeyAfter(previous, key)) return false;  // unsorted or duplicate
+      // Unsorted or a duplicate. (The first key is compared with an empty one, and its verdict
+      // ignored: one branch that is nearly always taken.)
+      if (!(KeyAfter(previous, key) | first)) return false;
       first = false;
       previous = key;
       if (p_ + 1 >= s_.size() || s_[p_] != ':') return false;
       ++p_;
       // Most values are strings: no call and no dispatch for them.
       if (!(s_[p_] == '"' ? String(nullptr) : AnyValue(depth + 1))) return false;
-      if (spans != nullptr) spans->push_back({key, key_begin, p_});
+      if constexpr (kKeepSpans) spans->push_back({key, key_begin, p_});
       if (p_ >= s_.size()) return false;
       const char c = s_[p_++];
       if (c == '}') return true;
@@ -143,7 +148,7 @@ class Prover {
   // p_ at the opening quote; leaves p_ past the closing one. The marks have judged every body
   // already: the string ends at the next unescaped quote. *escaped (if given) tells whether it holds
   // an escape.
-  bool String(bool* escaped) {
+  __attribute__((always_inline)) bool String(bool* escaped) {
     const size_t begin = p_ + 1;
     const size_t close = marks_->NextQuote(begin);
     // The raw body is at least as long as the decoded string.
@@ -165,7 +170,7 @@ class Prover {
 
   bool Number() {
     const size_t begin = p_;
-    if (p_ < s_.size() && s_[p_] == '-') ++p_;
+    p_ += s_[p_] == '-';  // AnyValue saw a byte here
     const size_t digits_begin = p_;
     p_ = SkipDigits(p_);
     if (p_ == s_.size() || (s_[p_] != '.' && s_[p_] != 'e' && s_[p_] != 'E')) {
