@@ -136,6 +136,8 @@ TEST(jsonView, NearMissesAreNotProven) {
       R"({"a":1,"a":2,"zzzzzzzzzzzz":3})", R"({"ab":1,"a":2,"zzzzzzzzzzzz":3})",
       R"({"abcdefghij":1,"abcdefghij":2,"zzzzzzzzzzzz":3})", R"({"abcdefghijk":1,"abcdefghij":2,"zzzzzzzzzzzz":3})",
       R"({"abcdefgh":1,"abcdefgg":2,"zzzzzzzzzzzz":3})", R"({"a!":1,"a":2,"zzzzzzzzzzzz":3})",
+      // Literals compared four bytes at a time: cut short at the text's end, or wrong in the fifth.
+      R"({"a":nul)", R"({"a":fals)", R"({"a":falsy})", R"({"a":[true,falsE]})", R"({"a":nulL})",
   };
   // In buffers of their exact size: a read past a text's end is caught by the sanitizers.
   auto exact = [](std::string_view text) {

@@ -161,8 +161,8 @@ bool IsFloatRepr(std::string_view text) {
   char shortest[kMaxReprDigits + 1], text_digits[kMaxReprDigits + 1];
   shortest[0] = *lead;
   std::memcpy(shortest + 1, lead + 2, ndigits - 1);
-  std::memcpy(text_digits, layout.head.data(), layout.head.size());
-  std::memcpy(text_digits + layout.head.size(), layout.tail.data(), layout.tail.size());
+  layout.head.copy(text_digits, layout.head.size());
+  layout.tail.copy(text_digits + layout.head.size(), layout.tail.size());  // an empty tail has no data()
   return std::memcmp(shortest, text_digits, ndigits) == 0;
 }
 
