@@ -1,7 +1,8 @@
 // The proof's float checks (engine/src/float_repr.h) against the check from the value
 // (std::from_chars, then FloatRepr): IsFloatRepr agrees with it on every text; IsShortFloatRepr, from
 // the layout alone, accepts only repr and every repr of at most 15 significant digits inside the
-// safe range. On texts of every layout and on spellings one edit away from them.
+// safe range. On texts of every layout and on spellings one edit away from them. And the digit runs
+// both read eight bytes at a time (engine/src/digit_run.h), against a byte loop.
 #include <gtest/gtest.h>
 
 #include <charconv>
@@ -9,6 +10,7 @@
 #include <random>
 #include <string>
 
+#include "digit_run.h"
 #include "float_repr.h"
 #include "pith/json.h"
 
@@ -133,6 +135,25 @@ TEST(floatRepr, AgreesWithTheValueCheck) {
   // Both ways often enough for the comparison to mean much.
   EXPECT_GT(accepted, 50000);
   EXPECT_GT(left_to_value, 15000);
+}
+
+// Every start and end in buffers of digits mixed with every other byte value (the bytes just below
+// '0' and above '9', and 0xFA..0xFF, whose carry a word-wide add spreads).
+TEST(digitRun, EndsWhereAByteLoopSays) {
+  std::mt19937_64 rng(7);
+  const std::string others = std::string("/:") + '\0' + "\xfa\xfb\xff\x80 -.eE";
+  for (int round = 0; round < 3000; ++round) {
+    std::string buffer(static_cast<size_t>(rng() % 40), '0');
+    for (char& c : buffer) c = rng() % 4 == 0 ? others[rng() % others.size()] : static_cast<char>('0' + rng() % 10);
+    for (size_t begin = 0; begin <= buffer.size(); ++begin) {
+      for (size_t end = begin; end <= buffer.size(); ++end) {
+        size_t expected = begin;
+        while (expected < end && buffer[expected] >= '0' && buffer[expected] <= '9') ++expected;
+        const char* found = SkipDigits(buffer.data() + begin, buffer.data() + end, buffer.data());
+        ASSERT_EQ(static_cast<size_t>(found - buffer.data()), expected) << begin << " " << end;
+      }
+    }
+  }
 }
 
 }  // namespace
