@@ -74,6 +74,8 @@ TEST(floatRepr, AgreesWithTheValueCheck) {
   auto check = [&](const std::string& text) {
     const bool by_value = IsReprByValue(text);
     ASSERT_EQ(IsFloatRepr(text), by_value) << "'" << text << "'";
+    const std::string within = "{\"key\":" + text;  // digits read eight at a time from before the text
+    ASSERT_EQ(IsFloatRepr(std::string_view(within).substr(7), within.data()), by_value) << "'" << text << "'";
     if (IsShortFloatRepr(text)) {
       ++accepted;
       ASSERT_TRUE(by_value) << "'" << text << "' is not repr";

@@ -65,7 +65,8 @@ size_t WriteFloatRepr(bool negative, std::string_view digits, int decpt, char* o
 
 }  // namespace
 
-bool ParseReprLayout(std::string_view text, ReprLayout* layout) {
+bool ParseReprLayout(std::string_view text, ReprLayout* layout, const char* readable_from) {
+  if (readable_from == nullptr) readable_from = text.data();
   const char* p = text.data();
   const char* const end = p + text.size();
   *layout = {};
@@ -79,20 +80,20 @@ bool ParseReprLayout(std::string_view text, ReprLayout* layout) {
     while (p != end && *p == '0') ++p;
     if (p - zeros > -kMinFixedDecpt) return false;
     const char* const digits = p;
-    p = SkipDigits(p, end, text.data());
+    p = SkipDigits(p, end, readable_from);
     if (p != end || digits == end || p[-1] == '0' || p - digits > kMaxReprDigits) return false;
     *layout = {layout->negative, std::string_view(digits, static_cast<size_t>(p - digits)), {},
                -static_cast<int>(digits - zeros)};
     return true;
   }
   const char* const integer = p;  // starts with 1-9
-  p = SkipDigits(p, end, text.data());
+  p = SkipDigits(p, end, readable_from);
   const long integer_digits = p - integer;
   const char* fraction = p;
   long fraction_digits = 0;
   if (p != end && *p == '.') {
     fraction = ++p;
-    p = SkipDigits(p, end, text.data());
+    p = SkipDigits(p, end, readable_from);
     fraction_digits = p - fraction;
     if (fraction_digits == 0) return false;
   }
@@ -136,10 +137,10 @@ bool IsShortFloatRepr(std::string_view text) {
          layout.decpt - 1 >= -kMaxSafeExponent && layout.decpt - 1 <= kMaxSafeExponent;
 }
 
-bool IsFloatRepr(std::string_view text) {
+bool IsFloatRepr(std::string_view text, const char* readable_from) {
   if (text.size() <= 4 && (text == "0.0" || text == "-0.0")) return true;
   ReprLayout layout;
-  if (!ParseReprLayout(text, &layout)) return false;
+  if (!ParseReprLayout(text, &layout, readable_from)) return false;
   if (layout.head.size() + layout.tail.size() <= kMaxShortDigits && layout.decpt - 1 >= -kMaxSafeExponent &&
       layout.decpt - 1 <= kMaxSafeExponent) {
     return true;

@@ -17,8 +17,9 @@ struct ReprLayout {
 };
 // True, with *layout, when `text` is laid out exactly as repr lays out some non-zero float of at
 // most 17 significant digits: repr's text of that layout is then `text` byte for byte. False for
-// every other text ("0.0" and "-0.0" included).
-bool ParseReprLayout(std::string_view text, ReprLayout* layout);
+// every other text ("0.0" and "-0.0" included). The bytes from `readable_from` (at or before
+// text.data(); null: text.data()) to the text's end may be read, to read digits eight at a time.
+bool ParseReprLayout(std::string_view text, ReprLayout* layout, const char* readable_from = nullptr);
 
 // True when `text` is repr(float(text)), judged from its layout alone: it is laid out as repr lays
 // out a float, with at most 15 significant digits and a value well inside the normal doubles. Such
@@ -29,6 +30,6 @@ bool IsShortFloatRepr(std::string_view text);
 
 // True when `text` is repr(float(text)): IsShortFloatRepr, else the text's layout compared with the
 // shortest digits of its double (std::from_chars, then std::to_chars).
-bool IsFloatRepr(std::string_view text);
+bool IsFloatRepr(std::string_view text, const char* readable_from = nullptr);
 
 }  // namespace pith::json::internal

@@ -196,7 +196,7 @@ class Prover {
     }
     const std::string_view t = s_.substr(begin, p_ - begin);
     if (t.size() > limits_.max_number_chars) return false;
-    return internal::IsFloatRepr(t);  // most floats by their layout alone
+    return internal::IsFloatRepr(t, s_.data());  // most floats by their layout alone
   }
 
   std::string_view s_;
