@@ -21,7 +21,6 @@ constexpr int kMinFixedDecpt = -3;   // and one below 10^-4
 // Exponents kept well inside the normal doubles (2.2e-308 to 1.8e308), where DBL_DIG holds.
 constexpr int kMaxSafeExponent = 299;
 
-
 // Writes repr's text for the value 0.DIGITS x 10^decpt (negative if `negative`), where `digits`
 // are repr's shortest significant digits. Returns the length written.
 size_t WriteFloatRepr(bool negative, std::string_view digits, int decpt, char* out) {
