@@ -12,10 +12,11 @@
 // with the same member spans, and a View reads as the parsed tree; canon(x) of an object is proven
 // unless it holds an escape (an escaped key is the one thing canon writes that it declines). The
 // proof's first pass marks the same with every instruction set the machine has, and its float
-// check from the layout alone (engine/src/float_repr.h) accepts only a float's repr of itself.
+// checks (engine/src/float_repr.h) agree with strtod and FloatRepr on every short input.
 // The streaming merge's pass-1 scan (merge/src/subject_scan.h) never disagrees with the parser: when
 // it finds a subject in an input the parser accepts, that input is an object whose
 // subject_pith_number is that very string.
+#include <cmath>
 #include <cstdlib>
 #include <optional>
 #include <string>
@@ -140,11 +141,13 @@ void CheckProof(std::string_view input, const pith::json::ParseLimits& limits) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input = pith::fuzz::AsView(data, size);
-  if (size <= 64 && pith::json::internal::IsShortFloatRepr(input)) {
+  if (size <= 64) {  // the proof's float checks against strtod and FloatRepr
     const std::string text(input);
     char* end = nullptr;
     const double d = std::strtod(text.c_str(), &end);
-    PITH_FUZZ_CHECK_MSG(end == text.c_str() + text.size() && pith::json::FloatRepr(d) == text, text);
+    const bool repr = end == text.c_str() + text.size() && std::isfinite(d) && pith::json::FloatRepr(d) == text;
+    PITH_FUZZ_CHECK_MSG(pith::json::internal::IsFloatRepr(input) == repr, text);
+    PITH_FUZZ_CHECK_MSG(!pith::json::internal::IsShortFloatRepr(input) || repr, text);
   }
 
   pith::json::ParseError where;
