@@ -9,6 +9,8 @@
 
 namespace pith::json::internal {
 
+inline bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
 // Bytes of x (little-endian: byte 0 lowest) that are not '0'..'9' have a bit set; the lowest set bit
 // is in the first such byte. A digit's high nibble is 3 and stays 3 once 6 is added; a carry out of a
 // byte >= 0xFA reaches only the bytes after it, which do not matter.
@@ -33,7 +35,7 @@ inline const char* SkipDigits(const char* p, const char* end, const char* buffer
     x >>= 8 * (8 - (end - p));
     return p + __builtin_ctzll(NonDigitBytes(x)) / 8;
   }
-  while (p != end && static_cast<unsigned char>(*p - '0') < 10) ++p;
+  while (p != end && IsDigit(*p)) ++p;
   return p;
 }
 

@@ -12,14 +12,43 @@ namespace pith::json {
 namespace internal {
 namespace {
 
-bool IsDigit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
-
 constexpr int kMaxShortDigits = 15;  // DBL_DIG
 constexpr int kMaxReprDigits = 17;   // repr of a double never needs more
 constexpr int kMaxFixedDecpt = 16;   // repr writes a value of 10^16 or more with an exponent
 constexpr int kMinFixedDecpt = -3;   // and one below 10^-4
 // Exponents kept well inside the normal doubles (2.2e-308 to 1.8e308), where DBL_DIG holds.
 constexpr int kMaxSafeExponent = 299;
+
+// At most kMaxShortDigits digits and an exponent inside the safe range: the digits are repr's own.
+bool IsShortLayout(const ReprLayout& layout) {
+  return layout.head.size() + layout.tail.size() <= kMaxShortDigits && layout.decpt - 1 >= -kMaxSafeExponent &&
+         layout.decpt - 1 <= kMaxSafeExponent;
+}
+
+// A double's shortest round-trip digits, as Python's repr picks them (the nearest shortest string),
+// read back from std::to_chars's scientific form: value = (-)0.DIGITS x 10^decpt.
+struct ShortestDigits {
+  bool negative = false;
+  char digits[kMaxReprDigits];
+  size_t ndigits = 0;
+  int decpt = 0;
+};
+ShortestDigits ShortestDigitsOf(double d) {
+  char scientific[40];  // "-1.2345678901234567e-308"
+  const char* const end = std::to_chars(scientific, scientific + sizeof scientific, d,
+                                        std::chars_format::scientific).ptr;
+  ShortestDigits s;
+  s.negative = scientific[0] == '-';
+  const char* const lead = scientific + (s.negative ? 1 : 0);  // D[.DIGITS]e(+|-)XX[X]
+  const char* const e = end[-4] == 'e' ? end - 4 : end - 5;
+  s.ndigits = e - lead == 1 ? 1 : static_cast<size_t>(e - lead - 1);
+  s.digits[0] = *lead;
+  std::memcpy(s.digits + 1, lead + 2, s.ndigits - 1);
+  int exponent = 0;
+  std::from_chars(e + (e[1] == '+' ? 2 : 1), end, exponent);
+  s.decpt = exponent + 1;
+  return s;
+}
 
 // Writes repr's text for the value 0.DIGITS x 10^decpt (negative if `negative`), where `digits`
 // are repr's shortest significant digits. Returns the length written.
@@ -132,38 +161,27 @@ bool ParseReprLayout(std::string_view text, ReprLayout* layout, const char* read
 
 bool IsShortFloatRepr(std::string_view text) {
   ReprLayout layout;
-  return ParseReprLayout(text, &layout) && layout.head.size() + layout.tail.size() <= kMaxShortDigits &&
-         layout.decpt - 1 >= -kMaxSafeExponent && layout.decpt - 1 <= kMaxSafeExponent;
+  return ParseReprLayout(text, &layout) && IsShortLayout(layout);
 }
 
 bool IsFloatRepr(std::string_view text, const char* readable_from) {
   if (text.size() <= 4 && (text == "0.0" || text == "-0.0")) return true;
   ReprLayout layout;
   if (!ParseReprLayout(text, &layout, readable_from)) return false;
-  if (layout.head.size() + layout.tail.size() <= kMaxShortDigits && layout.decpt - 1 >= -kMaxSafeExponent &&
-      layout.decpt - 1 <= kMaxSafeExponent) {
-    return true;
-  }
+  if (IsShortLayout(layout)) return true;
   // 16 or 17 digits, or near the ends of the range: repr's digits and exponent from the value.
   double d = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), d);  // correctly rounded, no locale
   if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) return false;
-  char scientific[40];  // "-1.2345678901234567e-308"
-  const char* const scientific_end = std::to_chars(scientific, scientific + sizeof scientific, d,
-                                                   std::chars_format::scientific).ptr;
   // repr(d) is laid out from d's sign (the text's own), its shortest digits and their exponent; the
   // text's layout has the same sign, and d lies within half an ulp of the text's value, so the two
   // are the same text exactly when the digits are the same.
-  const char* const lead = scientific + (scientific[0] == '-' ? 1 : 0);  // D[.DIGITS]e(+|-)XX[X]
-  const char* const e = scientific_end[-4] == 'e' ? scientific_end - 4 : scientific_end - 5;
-  const size_t ndigits = e - lead == 1 ? 1 : static_cast<size_t>(e - lead - 1);
-  if (ndigits != layout.head.size() + layout.tail.size()) return false;
-  char shortest[kMaxReprDigits + 1], text_digits[kMaxReprDigits + 1];
-  shortest[0] = *lead;
-  std::memcpy(shortest + 1, lead + 2, ndigits - 1);
+  const ShortestDigits shortest = ShortestDigitsOf(d);
+  if (shortest.ndigits != layout.head.size() + layout.tail.size()) return false;
+  char text_digits[kMaxReprDigits];
   layout.head.copy(text_digits, layout.head.size());
   layout.tail.copy(text_digits + layout.head.size(), layout.tail.size());  // an empty tail has no data()
-  return std::memcmp(shortest, text_digits, ndigits) == 0;
+  return std::memcmp(shortest.digits, text_digits, shortest.ndigits) == 0;
 }
 
 }  // namespace internal
@@ -175,23 +193,8 @@ size_t FloatRepr(double d, char (&out)[kFloatReprMax]) {
     std::memcpy(out, zero, n);
     return n;
   }
-  // Shortest round-trip digits, as in Python's repr (both pick the nearest shortest string).
-  char sci[40];
-  const auto res = std::to_chars(sci, sci + sizeof sci, d, std::chars_format::scientific);  // "-1.2345e+16"
-  const char* p = sci;
-  const char* const sci_end = res.ptr;
-  const bool negative = *p == '-';
-  if (negative) ++p;
-  char digits[20];  // at most 17 significant digits
-  size_t ndigits = 0;
-  for (; p < sci_end && *p != 'e'; ++p) {
-    if (*p != '.') digits[ndigits++] = *p;
-  }
-  int exponent = 0;
-  ++p;  // 'e'
-  std::from_chars(p + (*p == '+' ? 1 : 0), sci_end, exponent);
-  // value = 0.DIGITS x 10^(exponent + 1)
-  return internal::WriteFloatRepr(negative, std::string_view(digits, ndigits), exponent + 1, out);
+  const internal::ShortestDigits s = internal::ShortestDigitsOf(d);
+  return internal::WriteFloatRepr(s.negative, std::string_view(s.digits, s.ndigits), s.decpt, out);
 }
 
 std::string FloatRepr(double d) {

@@ -1,13 +1,13 @@
 // Reading a document that is already in canonical form without building a value tree.
 //
 // Most event lines are written canonically (canon(doc), as every Pith producer writes them). For such
-// a line the parser's value tree and canon's rewrite are both wasted: CanonicalText proves (string bodies judged 64 bytes at a time,
-// then one walk outside them) that the line is exactly canon(Parse(line)), and then its bytes are
-// the canonical bytes to hash, its member spans come from the walk, and Views read its members in
-// place. A line it cannot
-// prove (whitespace, unsorted keys, an escape canon would not write, an escaped key, ...) takes the
-// ordinary path: Parse, then canon. Both paths give the same bytes and the same answers (fuzz_json
-// checks that everything proven parses and re-canonicalises to itself).
+// a line the parser's value tree and canon's rewrite are both wasted: CanonicalText proves (string
+// bodies judged 64 bytes at a time, then one walk outside them) that the line is exactly
+// canon(Parse(line)), and then its bytes are the canonical bytes to hash, its member spans come
+// from the walk, and Views read its members in place. A line it cannot prove (whitespace, unsorted
+// keys, an escape canon would not write, an escaped key, ...) takes the ordinary path: Parse, then
+// canon. Both paths give the same bytes and the same answers (fuzz_json checks that everything
+// proven parses and re-canonicalises to itself).
 #pragma once
 
 #include <cstdint>
