@@ -2,16 +2,21 @@
 // (std::from_chars, then FloatRepr): IsFloatRepr agrees with it on every text; IsShortFloatRepr, from
 // the layout alone, accepts only repr and every repr of at most 15 significant digits inside the
 // safe range. On texts of every layout and on spellings one edit away from them. And the digit runs
-// both read eight bytes at a time (engine/src/digit_run.h), against a byte loop.
+// both read eight bytes at a time (engine/src/digit_run.h), against a byte loop; their values
+// against std::stoull. And the shortest-decimal check (engine/src/shortest_decimal.h) against
+// std::to_chars.
 #include <gtest/gtest.h>
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <random>
 #include <string>
 
 #include "digit_run.h"
 #include "float_repr.h"
+#include "shortest_decimal.h"
 #include "pith/json.h"
 
 namespace pith::json::internal {
@@ -139,6 +144,117 @@ TEST(floatRepr, AgreesWithTheValueCheck) {
   EXPECT_GT(left_to_value, 15000);
 }
 
+// The decimal w x 10^q of a scientific text D[.DDD]e[+-]X, or false when its digits end in a 0.
+bool DecimalOf(const std::string& scientific, uint64_t* w, int* digits, int* q) {
+  const size_t e = scientific.find('e');
+  std::string mantissa = scientific.substr(0, e);
+  if (mantissa.size() > 1) mantissa.erase(1, 1);  // the point
+  if (mantissa.back() == '0' && mantissa.size() > 1) return false;
+  *w = std::stoull(mantissa);
+  *digits = static_cast<int>(mantissa.size());
+  *q = std::stoi(scientific.substr(e + 1)) - (*digits - 1);
+  return true;
+}
+
+// JudgeShortestDecimal against std::to_chars's shortest digits of the double the decimal rounds to:
+// where it decides, it decides as they do. Counts its verdicts.
+struct ShortestTally {
+  int yes = 0, no = 0, unknown = 0;
+};
+void CheckShortest(const std::string& scientific, ShortestTally* tally) {
+  uint64_t w = 0;
+  int digits = 0, q = 0;
+  if (!DecimalOf(scientific, &w, &digits, &q) || digits < 2) return;
+  double d = 0;
+  const auto [end, error] = std::from_chars(scientific.data(), scientific.data() + scientific.size(), d);
+  if (error != std::errc() || !std::isfinite(d) || d == 0) return;
+  char shortest[40];
+  const std::string by_to_chars(shortest, std::to_chars(shortest, shortest + 40, d, std::chars_format::scientific).ptr);
+  uint64_t sw = 0;
+  int sdigits = 0, sq = 0;
+  ASSERT_TRUE(DecimalOf(by_to_chars, &sw, &sdigits, &sq)) << by_to_chars;
+  const bool is_shortest = sw == w && sdigits == digits && sq == q;
+  switch (JudgeShortestDecimal(w, digits, q, d)) {
+    case ShortestVerdict::kYes:
+      ++tally->yes;
+      ASSERT_TRUE(is_shortest) << scientific << " judged shortest; to_chars: " << by_to_chars;
+      break;
+    case ShortestVerdict::kNo:
+      ++tally->no;
+      ASSERT_FALSE(is_shortest) << scientific << " judged not shortest; to_chars: " << by_to_chars;
+      break;
+    case ShortestVerdict::kUnknown:
+      ++tally->unknown;
+  }
+}
+
+// Doubles of every magnitude; each one's shortest, 16- and 17-digit spellings, and their last
+// digits moved by one and two either way.
+TEST(shortestDecimal, DecidesAsToCharsDoes) {
+  std::mt19937_64 rng(20261207);
+  ShortestTally long_reprs, others, out_of_range;
+  for (int i = 0; i < 300000 && !HasFatalFailure(); ++i) {
+    double d = 0;
+    switch (i % 4) {
+      case 0: {  // any normal double, its bits at random
+        const uint64_t bits = (rng() & ~(uint64_t{1} << 63)) % (uint64_t{0x7fe} << 52) + (uint64_t{1} << 52);
+        std::memcpy(&d, &bits, sizeof d);
+        break;
+      }
+      case 1: d = std::uniform_real_distribution<double>(0, 1)(rng); break;
+      case 2: d = std::ldexp(static_cast<double>(rng() >> 11), static_cast<int>(rng() % 200) - 150); break;
+      default: d = static_cast<double>(rng() >> 11) * std::pow(10.0, static_cast<int>(rng() % 40) - 36);
+    }
+    if (!std::isfinite(d) || d == 0) continue;
+    char buffer[40];
+    const std::string shortest(buffer, std::to_chars(buffer, buffer + 40, d, std::chars_format::scientific).ptr);
+    uint64_t w = 0;
+    int digits = 0, q = 0;
+    if (DecimalOf(shortest, &w, &digits, &q) && digits >= 16 && q >= -27 && q <= 27) {
+      CheckShortest(shortest, &long_reprs);
+    }
+    for (int precision : {15, 16}) {  // 16 and 17 digits, correctly rounded
+      const std::string spelled(buffer, std::to_chars(buffer, buffer + 40, d, std::chars_format::scientific, precision).ptr);
+      if (!DecimalOf(spelled, &w, &digits, &q)) continue;
+      for (int delta : {0, -1, 1, -2, 2}) {
+        const uint64_t moved = w + static_cast<uint64_t>(delta);
+        if (moved % 10 == 0 || std::to_string(moved).size() != static_cast<size_t>(digits)) continue;
+        std::string text = std::to_string(moved);
+        text = text.substr(0, 1) + "." + text.substr(1) + "e" + std::to_string(q + digits - 1);
+        CheckShortest(text, q >= -27 && q <= 27 ? &others : &out_of_range);
+      }
+    }
+  }
+  // Inside its range of exponents the check decides nearly always (it leaves to to_chars the exact
+  // ties, which the doubles built as integer x 2^k below 2^53 have); outside it, never.
+  EXPECT_GT(long_reprs.yes, 100000);
+  EXPECT_LT(long_reprs.unknown * 100, long_reprs.yes) << long_reprs.unknown;
+  EXPECT_EQ(long_reprs.no, 0);
+  EXPECT_GT(others.no, 300000);
+  EXPECT_GT(others.yes, 40000);
+  EXPECT_LT(others.unknown * 100, others.no + others.yes) << others.unknown;
+  EXPECT_EQ(out_of_range.yes + out_of_range.no, 0);
+  EXPECT_GT(out_of_range.unknown, 100000);
+}
+
+// Where the check must stand aside: lopsided intervals, subnormals, exponents out of its range.
+TEST(shortestDecimal, UnknownWhereItCannotTell) {
+  EXPECT_EQ(JudgeShortestDecimal(12345678901234567, 17, -100, 1.2345678901234567e-84), ShortestVerdict::kUnknown);
+  EXPECT_EQ(JudgeShortestDecimal(12345678901234567, 17, 28, 1.2345678901234567e44), ShortestVerdict::kUnknown);
+  EXPECT_EQ(JudgeShortestDecimal(1152921504606847, 16, 3, 0x1p60), ShortestVerdict::kUnknown);  // 2^60, lopsided
+  EXPECT_EQ(JudgeShortestDecimal(2225073858507201, 16, -323, 2.225073858507201e-308), ShortestVerdict::kUnknown);
+  EXPECT_EQ(JudgeShortestDecimal(5, 1, 0, 5.0), ShortestVerdict::kUnknown);
+  // A double the decimal does not round to (outside the contract) gets no kYes, and the far shifts
+  // this takes stay defined (the sanitizers' run of this test would say).
+  EXPECT_NE(JudgeShortestDecimal(12345678901234567, 17, 26, 1e-300), ShortestVerdict::kYes);
+  EXPECT_NE(JudgeShortestDecimal(12345678901234567, 17, -27, 1e300), ShortestVerdict::kYes);
+  EXPECT_EQ(JudgeShortestDecimal(12345678901234567, 17, -16, 1.2345678901234569), ShortestVerdict::kNo);
+  // And decides the plain cases both ways.
+  EXPECT_EQ(JudgeShortestDecimal(30000000000000004, 17, -17, 0.30000000000000004), ShortestVerdict::kYes);
+  EXPECT_EQ(JudgeShortestDecimal(30000000000000001, 17, -17, 0.3), ShortestVerdict::kNo);  // 0.3 is shorter
+  EXPECT_EQ(JudgeShortestDecimal(30000000000000005, 17, -17, 0.30000000000000004), ShortestVerdict::kNo);  // ...04 is nearer
+}
+
 // Every start and end in buffers of digits mixed with every other byte value (the bytes just below
 // '0' and above '9', and 0xFA..0xFF, whose carry a word-wide add spreads).
 TEST(digitRun, EndsWhereAByteLoopSays) {
@@ -156,6 +272,22 @@ TEST(digitRun, EndsWhereAByteLoopSays) {
       }
     }
   }
+}
+
+// The value of digit runs of every length up to 19, read eight at a time, against std::stoull.
+TEST(digitRun, ValueAsStoullSays) {
+  std::mt19937_64 rng(11);
+  for (int round = 0; round < 200000; ++round) {
+    std::string digits(static_cast<size_t>(rng() % 20), '0');
+    for (char& c : digits) c = static_cast<char>('0' + rng() % 10);
+    const uint64_t expected = digits.empty() ? 0 : std::stoull(digits);
+    ASSERT_EQ(AppendDigits(0, digits), expected) << digits;
+    const size_t split = digits.empty() ? 0 : static_cast<size_t>(rng() % (digits.size() + 1));
+    ASSERT_EQ(AppendDigits(AppendDigits(0, digits.substr(0, split)), digits.substr(split)), expected) << digits;
+  }
+  EXPECT_EQ(EightDigitsValue("99999999"), 99999999u);
+  EXPECT_EQ(EightDigitsValue("10000000"), 10000000u);
+  EXPECT_EQ(EightDigitsValue("00000001"), 1u);
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
-// Internal: where a run of ASCII digits ends, found eight bytes at a time (the canonical proof's
-// numbers, json_view.cc and float_repr.cc). One load and a few operations per eight digits, and a
+// Internal: where a run of ASCII digits ends, and its value, found eight bytes at a time (the
+// canonical proof's numbers, json_view.cc and float_repr.cc). One load and a few operations per eight digits, and a
 // loop whose exit does not depend on the run's length below eight: fewer mispredicted branches than
 // a byte loop on numbers of every length.
 #pragma once
 
 #include <cstdint>
 #include <cstring>
+#include <string_view>
 
 namespace pith::json::internal {
 
@@ -37,6 +38,25 @@ inline const char* SkipDigits(const char* p, const char* end, const char* buffer
   }
   while (p != end && IsDigit(*p)) ++p;
   return p;
+}
+
+// The value of the eight digits at p (fast_float's and simdjson's SWAR: pairs, then fours, then eight).
+inline uint64_t EightDigitsValue(const char* p) {
+  uint64_t x;
+  std::memcpy(&x, p, 8);  // byte 0, the first digit, lowest
+  x -= 0x3030303030303030;
+  x = x * 10 + (x >> 8);  // each even byte: the two digits from it on
+  constexpr uint64_t kPairs = 0x000000FF000000FF, kHighPairs = 0x000F424000000064, kLowPairs = 0x0000271000000001;
+  return (((x & kPairs) * kHighPairs) + (((x >> 16) & kPairs) * kLowPairs)) >> 32;
+}
+
+// value x 10^n + the n digits of `digits`, for a value that stays below 2^64.
+inline uint64_t AppendDigits(uint64_t value, std::string_view digits) {
+  const char* p = digits.data();
+  const char* const end = p + digits.size();
+  for (; end - p >= 8; p += 8) value = value * 100000000 + EightDigitsValue(p);
+  for (; p != end; ++p) value = value * 10 + static_cast<uint64_t>(*p - '0');
+  return value;
 }
 
 }  // namespace pith::json::internal

@@ -3,9 +3,11 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
 #include "digit_run.h"
+#include "shortest_decimal.h"
 #include "pith/json.h"
 
 namespace pith::json {
@@ -173,11 +175,18 @@ bool IsFloatRepr(std::string_view text, const char* readable_from) {
   double d = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), d);  // correctly rounded, no locale
   if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) return false;
+  const size_t ndigits = layout.head.size() + layout.tail.size();
+  const uint64_t w = AppendDigits(AppendDigits(0, layout.head), layout.tail);
+  switch (JudgeShortestDecimal(w, static_cast<int>(ndigits), layout.decpt - static_cast<int>(ndigits), std::fabs(d))) {
+    case ShortestVerdict::kYes: return true;  // the digits are repr's, and so is the layout
+    case ShortestVerdict::kNo: return false;
+    case ShortestVerdict::kUnknown: break;
+  }
   // repr(d) is laid out from d's sign (the text's own), its shortest digits and their exponent; the
   // text's layout has the same sign, and d lies within half an ulp of the text's value, so the two
   // are the same text exactly when the digits are the same.
   const ShortestDigits shortest = ShortestDigitsOf(d);
-  if (shortest.ndigits != layout.head.size() + layout.tail.size()) return false;
+  if (shortest.ndigits != ndigits) return false;
   char text_digits[kMaxReprDigits];
   layout.head.copy(text_digits, layout.head.size());
   layout.tail.copy(text_digits + layout.head.size(), layout.tail.size());  // an empty tail has no data()

@@ -1,0 +1,70 @@
+// The shortest-decimal check: the decimal, the double and its rounding interval brought to one
+// integer scale, where every question is a comparison of 128-bit integers.
+#include "shortest_decimal.h"
+
+#include <array>
+#include <cstring>
+
+namespace pith::json::internal {
+namespace {
+
+using i128 = __int128;
+
+constexpr int kMaxPow5 = 27;  // 5^27 < 2^63: every power up to it fits a uint64_t
+constexpr std::array<uint64_t, kMaxPow5 + 1> kPow5 = [] {
+  std::array<uint64_t, kMaxPow5 + 1> p{};
+  p[0] = 1;
+  for (int i = 1; i <= kMaxPow5; ++i) p[i] = p[i - 1] * 5;
+  return p;
+}();
+
+int BitLength(uint64_t x) { return x == 0 ? 0 : 64 - __builtin_clzll(x); }
+
+// Products kept below 2^kMaxBits leave room for the sums below in a signed 128-bit integer.
+constexpr int kMaxBits = 122;
+
+}  // namespace
+
+ShortestVerdict JudgeShortestDecimal(uint64_t w, int digits, int q, double d) {
+  if (digits < 2 || digits > 17 || q < -kMaxPow5 || q > kMaxPow5 || w % 10 == 0) return ShortestVerdict::kUnknown;
+  uint64_t bits = 0;
+  std::memcpy(&bits, &d, sizeof bits);
+  const int biased_exponent = static_cast<int>((bits >> 52) & 0x7ff);
+  const uint64_t fraction = bits & ((uint64_t{1} << 52) - 1);
+  // Subnormal, infinite, negative, or a power of two (whose lower neighbour is nearer than its upper).
+  if (biased_exponent == 0 || biased_exponent == 0x7ff || (bits >> 63) != 0 || fraction == 0) {
+    return ShortestVerdict::kUnknown;
+  }
+  const uint64_t m = fraction | (uint64_t{1} << 52);  // d = m x 2^e
+  const int e = biased_exponent - 1075;
+  // One scale for both: times 5^max(-q, 0) / 2^g, g = min(q, e - 1). The decimal's unit 10^q
+  // becomes U = 5^max(q, 0) x 2^(q - g), d's ulp 2^e becomes V = 5^max(-q, 0) x 2^(e - g), and half
+  // of V is an integer.
+  const int g = q < e - 1 ? q : e - 1;
+  const uint64_t u5 = kPow5[q > 0 ? q : 0], v5 = kPow5[q < 0 ? -q : 0];
+  if (BitLength(w) + BitLength(u5) + (q - g) > kMaxBits || BitLength(m) + BitLength(v5) + (e - g) > kMaxBits) {
+    return ShortestVerdict::kUnknown;  // only where d is not what the decimal rounds to
+  }
+  const i128 unit = static_cast<i128>(u5) << (q - g);
+  const i128 ulp = static_cast<i128>(v5) << (e - g);
+  const i128 half_ulp = ulp >> 1;
+  const i128 delta = static_cast<i128>(w) * unit - static_cast<i128>(m) * ulp;  // the decimal - d
+  const i128 r = static_cast<i128>(w % 10);
+  // The decimals that round to d lie within half an ulp of it; one exactly on a bound rounds to d
+  // only when m is even, which is left to kUnknown.
+  // Nearest of its length: |delta| < unit / 2. Then no other decimal of `digits` digits is nearer
+  // (w > 10^(digits-1): those within unit / 2 of d have w's spacing). Otherwise a nearer one lies
+  // inside d's interval (which is even: d is not a power of two), and repr is not this decimal.
+  if (2 * delta > unit || 2 * delta < -unit) return ShortestVerdict::kNo;
+  bool unknown = 2 * delta == unit || 2 * delta == -unit;
+  // Shortest: the decimals of fewer digits next to this one, (w - r) x 10^q below and
+  // (w - r + 10) x 10^q above, lie outside the interval. (Any shorter decimal inside it, padded with
+  // zeros, would put one of these two inside: the interval holds this decimal and is convex.)
+  const i128 below_over_low_bound = delta - r * unit + half_ulp;        // sign of (w - r) x 10^q - (d - ulp/2)
+  const i128 above_over_high_bound = delta + (10 - r) * unit - half_ulp;  // sign of (w - r + 10) x 10^q - (d + ulp/2)
+  if (below_over_low_bound > 0 || above_over_high_bound < 0) return ShortestVerdict::kNo;
+  unknown |= below_over_low_bound == 0 || above_over_high_bound == 0;
+  return unknown ? ShortestVerdict::kUnknown : ShortestVerdict::kYes;
+}
+
+}  // namespace pith::json::internal

@@ -1,0 +1,21 @@
+// Internal: whether a decimal of many digits is the shortest, nearest decimal of the double it
+// rounds to (what repr and std::to_chars write), decided exactly with 128-bit integers where that
+// is cheap. The canonical proof's check of 16- and 17-digit floats (float_repr.cc) asks this first
+// and writes the double's digits with std::to_chars only when the answer is kUnknown.
+#pragma once
+
+#include <cstdint>
+
+namespace pith::json::internal {
+
+enum class ShortestVerdict { kNo, kYes, kUnknown };
+
+// The decimal w x 10^q, where w has exactly `digits` digits (at least 2, at most 17, the last not
+// 0), and `d`, the positive finite double it rounds to (correctly, as std::from_chars rounds).
+// kYes: no decimal of fewer digits rounds to d and, of those of `digits` digits, this one is the
+// nearest to d. kNo: some decimal of fewer digits rounds to d, or one of as many digits is nearer.
+// kUnknown where this does not tell: |q| above 27, d subnormal or a power of two (its rounding
+// interval is lopsided), or a bound met exactly (where round-half-even would have to decide).
+ShortestVerdict JudgeShortestDecimal(uint64_t w, int digits, int q, double d);
+
+}  // namespace pith::json::internal
