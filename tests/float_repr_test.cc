@@ -237,6 +237,60 @@ TEST(shortestDecimal, DecidesAsToCharsDoes) {
   EXPECT_GT(out_of_range.unknown, 100000);
 }
 
+// DoubleOfDecimal against std::from_chars: random decimals of 1 to 19 digits at every exponent it
+// takes, and decimals exactly halfway between two doubles (where ties go to the even one).
+TEST(shortestDecimal, DoubleOfDecimalRoundsAsFromChars) {
+  std::mt19937_64 rng(5);
+  auto check = [](uint64_t w, int q) {
+    const std::string text = std::to_string(w) + "e" + std::to_string(q);
+    double expected = 0, got = -1;
+    std::from_chars(text.data(), text.data() + text.size(), expected);
+    ASSERT_TRUE(DoubleOfDecimal(w, q, &got)) << text;
+    ASSERT_EQ(std::memcmp(&got, &expected, sizeof got), 0) << text << ": " << got << " against " << expected;
+  };
+  for (int i = 0; i < 1000000 && !HasFatalFailure(); ++i) {
+    const int digits = 1 + static_cast<int>(rng() % 19);
+    uint64_t w = rng() % 9 + 1;
+    for (int n = 1; n < digits; ++n) w = w * 10 + rng() % 10;
+    check(w, static_cast<int>(rng() % 55) - 27);
+  }
+  int ties = 0;
+  for (int i = 0; i < 200000 && !HasFatalFailure(); ++i) {  // (2m + 1) x 2^(k-1): integers, and halves
+    const int k = static_cast<int>(rng() % 6);                // k = 0: m + 0.5
+    const uint64_t m = (uint64_t{1} << 52) + (rng() >> 12);
+    const uint64_t twice = (2 * m + 1) << k;                  // the midpoint times 2
+    if (k == 0) {
+      check(twice * 5, -1);  // (2m + 1) / 2 = (2m + 1) x 5 x 10^-1
+    } else {
+      check(twice / 2, 0);
+    }
+    ++ties;
+  }
+  EXPECT_EQ(ties, 200000);
+  // Decimals near powers of two, some rounding up into the next binary exponent (the carry).
+  check(99999999999999999, -17);  // 1.0
+  check(90071992547409915, -1);   // 2^53 - 1/2, a tie: to the even 2^53
+  for (int j = -40; j <= 110 && !HasFatalFailure(); ++j) {
+    for (int precision = 12; precision <= 18; ++precision) {
+      char buffer[40];
+      std::string spelled(buffer, std::to_chars(buffer, buffer + 40, std::ldexp(1.0, j), std::chars_format::scientific, precision).ptr);
+      const size_t e = spelled.find('e');
+      const std::string digits = spelled.substr(0, 1) + spelled.substr(2, e - 2);
+      const int q = std::stoi(spelled.substr(e + 1)) - precision;
+      if (q >= -27 && q <= 27) {
+        check(std::stoull(digits), q);
+        check(std::stoull(digits) - 1, q);
+        check(std::stoull(digits) + 1, q);
+      }
+    }
+  }
+  double d = 7;
+  EXPECT_FALSE(DoubleOfDecimal(0, 0, &d));
+  EXPECT_FALSE(DoubleOfDecimal(1, 28, &d));
+  EXPECT_FALSE(DoubleOfDecimal(1, -28, &d));
+  EXPECT_EQ(d, 7);
+}
+
 // Where the check must stand aside: lopsided intervals, subnormals, exponents out of its range.
 TEST(shortestDecimal, UnknownWhereItCannotTell) {
   EXPECT_EQ(JudgeShortestDecimal(12345678901234567, 17, -100, 1.2345678901234567e-84), ShortestVerdict::kUnknown);

@@ -172,19 +172,23 @@ bool IsFloatRepr(std::string_view text, const char* readable_from) {
   if (!ParseReprLayout(text, &layout, readable_from)) return false;
   if (IsShortLayout(layout)) return true;
   // 16 or 17 digits, or near the ends of the range: repr's digits and exponent from the value.
-  double d = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), d);  // correctly rounded, no locale
-  if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) return false;
   const size_t ndigits = layout.head.size() + layout.tail.size();
   const uint64_t w = AppendDigits(AppendDigits(0, layout.head), layout.tail);
-  switch (JudgeShortestDecimal(w, static_cast<int>(ndigits), layout.decpt - static_cast<int>(ndigits), std::fabs(d))) {
+  const int q = layout.decpt - static_cast<int>(ndigits);  // the text's value is (-)w x 10^q
+  double d = 0;
+  if (!DoubleOfDecimal(w, q, &d)) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), d);  // correctly rounded, no locale
+    if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) return false;
+    d = std::fabs(d);
+  }
+  switch (JudgeShortestDecimal(w, static_cast<int>(ndigits), q, d)) {
     case ShortestVerdict::kYes: return true;  // the digits are repr's, and so is the layout
     case ShortestVerdict::kNo: return false;
     case ShortestVerdict::kUnknown: break;
   }
-  // repr(d) is laid out from d's sign (the text's own), its shortest digits and their exponent; the
-  // text's layout has the same sign, and d lies within half an ulp of the text's value, so the two
-  // are the same text exactly when the digits are the same.
+  // repr of the text's value is laid out from the text's sign, the shortest digits of d and their
+  // exponent; d lies within half an ulp of the text's value, so the two are the same text exactly
+  // when the digits are the same.
   const ShortestDigits shortest = ShortestDigitsOf(d);
   if (shortest.ndigits != ndigits) return false;
   char text_digits[kMaxReprDigits];

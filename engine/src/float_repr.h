@@ -28,9 +28,9 @@ bool ParseReprLayout(std::string_view text, ReprLayout* layout, const char* read
 // of the range, and every text repr would not write.
 bool IsShortFloatRepr(std::string_view text);
 
-// True when `text` is repr(float(text)): IsShortFloatRepr, else its double (std::from_chars) and
-// JudgeShortestDecimal of its digits, else the text's digits compared with the shortest digits of
-// its double (std::to_chars).
+// True when `text` is repr(float(text)): IsShortFloatRepr, else its double (DoubleOfDecimal, or
+// std::from_chars) and JudgeShortestDecimal of its digits, else the text's digits compared with the
+// shortest digits of its double (std::to_chars).
 bool IsFloatRepr(std::string_view text, const char* readable_from = nullptr);
 
 }  // namespace pith::json::internal

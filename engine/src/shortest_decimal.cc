@@ -23,7 +23,54 @@ int BitLength(uint64_t x) { return x == 0 ? 0 : 64 - __builtin_clzll(x); }
 // Products kept below 2^kMaxBits leave room for the sums below in a signed 128-bit integer.
 constexpr int kMaxBits = 122;
 
+int BitLength128(unsigned __int128 x) {
+  const uint64_t high = static_cast<uint64_t>(x >> 64);
+  return high != 0 ? 64 + BitLength(high) : BitLength(static_cast<uint64_t>(x));
+}
+
 }  // namespace
+
+bool DoubleOfDecimal(uint64_t w, int q, double* d) {
+  using u128 = unsigned __int128;
+  if (w == 0 || q < -kMaxPow5 || q > kMaxPow5) return false;
+  u128 n = 0;            // the value is (n + a fraction, nonzero when `inexact`) x 2^k
+  int k = 0;
+  bool inexact = false;
+  if (q >= 0) {  // w x 5^q x 2^q, exactly
+    n = static_cast<u128>(w) * kPow5[q];
+    k = q;
+  } else {  // w / 5^p x 2^q, p = -q: w shifted so that the quotient has 63 or 64 bits (one divide)
+    const uint64_t divisor = kPow5[-q];
+    const int shift = 63 + BitLength(divisor) - BitLength(w);
+    const u128 dividend = static_cast<u128>(w) << shift;
+    const uint64_t quotient = static_cast<uint64_t>(dividend / divisor);
+    inexact = dividend - static_cast<u128>(quotient) * divisor != 0;
+    n = quotient;
+    k = q - shift;
+  }
+  // Round n to 53 significant bits, to nearest, ties to even (a tie only when nothing was lost).
+  const int bits = BitLength128(n);
+  uint64_t m = 0;
+  if (bits <= 53) {
+    m = static_cast<uint64_t>(n) << (53 - bits);  // exact: q >= 0 here
+    k -= 53 - bits;
+  } else {
+    const int drop = bits - 53;
+    m = static_cast<uint64_t>(n >> drop);
+    const u128 rest = n & ((u128{1} << drop) - 1), half = u128{1} << (drop - 1);
+    if (rest > half || (rest == half && (inexact || (m & 1) != 0))) ++m;
+    k += drop;
+    if (m == uint64_t{1} << 53) {
+      m >>= 1;
+      ++k;
+    }
+  }
+  const int biased_exponent = k + 1075;  // m x 2^k, 2^52 <= m < 2^53
+  if (biased_exponent < 1 || biased_exponent > 0x7fe) return false;  // not reached for |q| <= 27
+  const uint64_t out = (static_cast<uint64_t>(biased_exponent) << 52) | (m & ((uint64_t{1} << 52) - 1));
+  std::memcpy(d, &out, sizeof out);
+  return true;
+}
 
 ShortestVerdict JudgeShortestDecimal(uint64_t w, int digits, int q, double d) {
   if (digits < 2 || digits > 17 || q < -kMaxPow5 || q > kMaxPow5 || w % 10 == 0) return ShortestVerdict::kUnknown;

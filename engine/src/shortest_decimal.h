@@ -1,7 +1,8 @@
 // Internal: whether a decimal of many digits is the shortest, nearest decimal of the double it
 // rounds to (what repr and std::to_chars write), decided exactly with 128-bit integers where that
 // is cheap. The canonical proof's check of 16- and 17-digit floats (float_repr.cc) asks this first
-// and writes the double's digits with std::to_chars only when the answer is kUnknown.
+// and writes the double's digits with std::to_chars only when the answer is kUnknown; it finds the
+// double with DoubleOfDecimal where it can, and with std::from_chars elsewhere.
 #pragma once
 
 #include <cstdint>
@@ -17,5 +18,9 @@ enum class ShortestVerdict { kNo, kYes, kUnknown };
 // kUnknown where this does not tell: |q| above 27, d subnormal or a power of two (its rounding
 // interval is lopsided), or a bound met exactly (where round-half-even would have to decide).
 ShortestVerdict JudgeShortestDecimal(uint64_t w, int digits, int q, double d);
+
+// The double nearest w x 10^q (ties to even: what std::from_chars gives), computed exactly in
+// 128-bit integers; false (and *d untouched) when w is 0 or |q| is above 27, where it is not.
+bool DoubleOfDecimal(uint64_t w, int q, double* d);
 
 }  // namespace pith::json::internal
