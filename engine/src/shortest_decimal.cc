@@ -101,7 +101,7 @@ ShortestVerdict JudgeShortestDecimal(uint64_t w, int digits, int q, double d) {
   // only when m is even, which is left to kUnknown.
   // Nearest of its length: |delta| < unit / 2. Then no other decimal of `digits` digits is nearer
   // (w > 10^(digits-1): those within unit / 2 of d have w's spacing). Otherwise a nearer one lies
-  // inside d's interval (which is even: d is not a power of two), and repr is not this decimal.
+  // inside d's interval (symmetric: d is not a power of two), and repr is not this decimal.
   if (2 * delta > unit || 2 * delta < -unit) return ShortestVerdict::kNo;
   bool unknown = 2 * delta == unit || 2 * delta == -unit;
   // Shortest: the decimals of fewer digits next to this one, (w - r) x 10^q below and
