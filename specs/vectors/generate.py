@@ -1141,6 +1141,24 @@ def _():
             P1, keys("alice-2"), [e1, e2, e3], X(applied=3))
 
 
+@vector("long-float-payloads")
+def _():
+    # Floats whose repr needs 16 or 17 digits, or sits where decimal-to-binary rounding is delicate:
+    # a tie broken to even, a carry into the next power of two, the edges of the normal range.
+    rng = random.Random(20261207)
+    floats = {"sum": 0.1 + 0.2, "two_thirds": 2 / 3, "e23": 1e23, "two_53": 2.0 ** 53,
+              "below_one": float.fromhex("0x1.fffffffffffffp-1"), "below_2_53": 2.0 ** 53 - 1,
+              "above_2_53": 2.0 ** 53 + 2, "min_normal": 2.0 ** -1022, "subnormal": 1e-310,
+              "max_minus": float.fromhex("0x1.ffffffffffffep+1023"), "neg_long": -1.2345678901234567e-08,
+              "avogadro_long": 6.0221407599999994e+23, "sixteen": 1234567890123456.8,
+              "random": [rng.random() * 10.0 ** rng.randint(-12, 20) for _ in range(12)]}
+    evs = [created(R1), event(S["registry"], "graph_snapshot", P1, ts(1), pay={"graph_snapshot": floats})]
+    return ("Floats whose repr has 16 or 17 digits or sits at an edge of rounding: 0.1+0.2, 2/3, "
+            "1e+23, 2^53 and its neighbours, the largest double below 1, the smallest normal, a "
+            "subnormal, the second largest double, and twelve seeded random doubles from 1e-12 to 1e+20.",
+            P1, keys(), evs, X(applied=2))
+
+
 # ---------------------------------------------------------------------------------------------
 # Writing
 # ---------------------------------------------------------------------------------------------
