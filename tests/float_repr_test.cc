@@ -298,6 +298,8 @@ TEST(shortestDecimal, UnknownWhereItCannotTell) {
   EXPECT_EQ(JudgeShortestDecimal(1152921504606847, 16, 3, 0x1p60), ShortestVerdict::kUnknown);  // 2^60, lopsided
   EXPECT_EQ(JudgeShortestDecimal(2225073858507201, 16, -323, 2.225073858507201e-308), ShortestVerdict::kUnknown);
   EXPECT_EQ(JudgeShortestDecimal(5, 1, 0, 5.0), ShortestVerdict::kUnknown);
+  // A last digit 0 (which no repr layout has) would make the decimal its own shorter neighbour.
+  EXPECT_EQ(JudgeShortestDecimal(12345678901234560, 17, -16, 1.234567890123456), ShortestVerdict::kUnknown);
   // A double the decimal does not round to (outside the contract) gets no kYes, and the far shifts
   // this takes stay defined (the sanitizers' run of this test would say).
   EXPECT_NE(JudgeShortestDecimal(12345678901234567, 17, 26, 1e-300), ShortestVerdict::kYes);
