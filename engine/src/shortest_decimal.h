@@ -11,12 +11,14 @@ namespace pith::json::internal {
 
 enum class ShortestVerdict { kNo, kYes, kUnknown };
 
-// The decimal w x 10^q, where w has exactly `digits` digits (at least 2, at most 17, the last not
-// 0), and `d`, the positive finite double it rounds to (correctly, as std::from_chars rounds).
-// kYes: no decimal of fewer digits rounds to d and, of those of `digits` digits, this one is the
-// nearest to d. kNo: some decimal of fewer digits rounds to d, or one of as many digits is nearer.
-// kUnknown where this does not tell: |q| above 27, d subnormal or a power of two (its rounding
-// interval is lopsided), or a bound met exactly (where round-half-even would have to decide).
+// The decimal w x 10^q, where w has exactly `digits` digits (at least 2, at most 17, the first and
+// the last not 0), and `d`, the positive finite double it rounds to (correctly, as std::from_chars
+// rounds: this is trusted, not checked). kYes: no decimal of fewer digits rounds to d and, of those
+// of `digits` digits, this one is the nearest to d. kNo: some decimal of fewer digits rounds to d,
+// or one of as many digits is nearer. kUnknown where this does not tell: |q| above 27, d subnormal
+// or a power of two (its rounding interval is lopsided), a shorter neighbour exactly on a bound of
+// d's interval (where round-half-even would decide whether it rounds to d), or d exactly halfway
+// between this decimal and the next of its length.
 ShortestVerdict JudgeShortestDecimal(uint64_t w, int digits, int q, double d);
 
 // The double nearest w x 10^q (ties to even: what std::from_chars gives), computed exactly in
