@@ -254,7 +254,6 @@ TEST(shortestDecimal, DoubleOfDecimalRoundsAsFromChars) {
     for (int n = 1; n < digits; ++n) w = w * 10 + rng() % 10;
     check(w, static_cast<int>(rng() % 55) - 27);
   }
-  int ties = 0;
   for (int i = 0; i < 200000 && !HasFatalFailure(); ++i) {  // (2m + 1) x 2^(k-1): integers, and halves
     const int k = static_cast<int>(rng() % 6);                // k = 0: m + 0.5
     const uint64_t m = (uint64_t{1} << 52) + (rng() >> 12);
@@ -264,9 +263,7 @@ TEST(shortestDecimal, DoubleOfDecimalRoundsAsFromChars) {
     } else {
       check(twice / 2, 0);
     }
-    ++ties;
   }
-  EXPECT_EQ(ties, 200000);
   // Decimals near powers of two, some rounding up into the next binary exponent (the carry).
   check(99999999999999999, -17);  // 1.0
   check(90071992547409915, -1);   // 2^53 - 1/2, a tie: to the even 2^53

@@ -1,7 +1,7 @@
 // Internal: where a run of ASCII digits ends, and its value, found eight bytes at a time (the
-// canonical proof's numbers, json_view.cc and float_repr.cc). One load and a few operations per eight digits, and a
-// loop whose exit does not depend on the run's length below eight: fewer mispredicted branches than
-// a byte loop on numbers of every length.
+// canonical proof's numbers, json_view.cc and float_repr.cc). One load and a few operations per
+// eight digits, and a loop whose exit does not depend on the run's length below eight: fewer
+// mispredicted branches than a byte loop on numbers of every length.
 #pragma once
 
 #include <cstdint>

@@ -176,25 +176,21 @@ bool IsFloatRepr(std::string_view text, const char* readable_from) {
   const uint64_t w = AppendDigits(AppendDigits(0, layout.head), layout.tail);
   const int q = layout.decpt - static_cast<int>(ndigits);  // the text's value is (-)w x 10^q
   double d = 0;
-  if (!DoubleOfDecimal(w, q, &d)) {
+  if (DoubleOfDecimal(w, q, &d)) {  // |q| <= 27, the range JudgeShortestDecimal also covers
+    switch (JudgeShortestDecimal(w, static_cast<int>(ndigits), q, d)) {
+      case ShortestVerdict::kYes: return true;  // the digits are repr's, and so is the layout
+      case ShortestVerdict::kNo: return false;
+      case ShortestVerdict::kUnknown: break;
+    }
+  } else {
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), d);  // correctly rounded, no locale
     if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(d)) return false;
-    d = std::fabs(d);
-  }
-  switch (JudgeShortestDecimal(w, static_cast<int>(ndigits), q, d)) {
-    case ShortestVerdict::kYes: return true;  // the digits are repr's, and so is the layout
-    case ShortestVerdict::kNo: return false;
-    case ShortestVerdict::kUnknown: break;
   }
   // repr of the text's value is laid out from the text's sign, the shortest digits of d and their
   // exponent; d lies within half an ulp of the text's value, so the two are the same text exactly
-  // when the digits are the same.
+  // when the digits are the same (neither starts with 0, so the same value is the same digits).
   const ShortestDigits shortest = ShortestDigitsOf(d);
-  if (shortest.ndigits != ndigits) return false;
-  char text_digits[kMaxReprDigits];
-  layout.head.copy(text_digits, layout.head.size());
-  layout.tail.copy(text_digits + layout.head.size(), layout.tail.size());  // an empty tail has no data()
-  return std::memcmp(shortest.digits, text_digits, shortest.ndigits) == 0;
+  return AppendDigits(0, std::string_view(shortest.digits, shortest.ndigits)) == w;
 }
 
 }  // namespace internal

@@ -9,6 +9,7 @@ namespace pith::json::internal {
 namespace {
 
 using i128 = __int128;
+using u128 = unsigned __int128;
 
 constexpr int kMaxPow5 = 27;  // 5^27 < 2^63: every power up to it fits a uint64_t
 constexpr std::array<uint64_t, kMaxPow5 + 1> kPow5 = [] {
@@ -20,10 +21,7 @@ constexpr std::array<uint64_t, kMaxPow5 + 1> kPow5 = [] {
 
 int BitLength(uint64_t x) { return x == 0 ? 0 : 64 - __builtin_clzll(x); }
 
-// Products kept below 2^kMaxBits leave room for the sums below in a signed 128-bit integer.
-constexpr int kMaxBits = 122;
-
-int BitLength128(unsigned __int128 x) {
+int BitLength128(u128 x) {
   const uint64_t high = static_cast<uint64_t>(x >> 64);
   return high != 0 ? 64 + BitLength(high) : BitLength(static_cast<uint64_t>(x));
 }
@@ -31,7 +29,6 @@ int BitLength128(unsigned __int128 x) {
 }  // namespace
 
 bool DoubleOfDecimal(uint64_t w, int q, double* d) {
-  using u128 = unsigned __int128;
   if (w == 0 || q < -kMaxPow5 || q > kMaxPow5) return false;
   u128 n = 0;            // the value is (n + a fraction, nonzero when `inexact`) x 2^k
   int k = 0;
@@ -72,6 +69,9 @@ bool DoubleOfDecimal(uint64_t w, int q, double* d) {
   return true;
 }
 
+// JudgeShortestDecimal keeps its products below 2^kMaxBits: room for its sums in a signed 128-bit integer.
+constexpr int kMaxBits = 122;
+
 ShortestVerdict JudgeShortestDecimal(uint64_t w, int digits, int q, double d) {
   if (digits < 2 || digits > 17 || q < -kMaxPow5 || q > kMaxPow5 || w % 10 == 0) return ShortestVerdict::kUnknown;
   uint64_t bits = 0;
@@ -97,8 +97,8 @@ ShortestVerdict JudgeShortestDecimal(uint64_t w, int digits, int q, double d) {
   const i128 half_ulp = ulp >> 1;
   const i128 delta = static_cast<i128>(w) * unit - static_cast<i128>(m) * ulp;  // the decimal - d
   const i128 r = static_cast<i128>(w % 10);
-  // The decimals that round to d lie within half an ulp of it; one exactly on a bound rounds to d
-  // only when m is even, which is left to kUnknown.
+  // The decimals that round to d lie within half an ulp of it (on a bound only when m is even: the
+  // caller's rounding settled that for this decimal; for its shorter neighbours it is left to kUnknown).
   // Nearest of its length: |delta| < unit / 2. Then no other decimal of `digits` digits is nearer
   // (w > 10^(digits-1): those within unit / 2 of d have w's spacing). Otherwise a nearer one lies
   // inside d's interval (symmetric: d is not a power of two), and repr is not this decimal.
