@@ -3,6 +3,9 @@
 // events arrive in, every cached state equals a from-scratch merge of the same events.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <cstdlib>
+
 #include <algorithm>
 #include <atomic>
 #include <set>
@@ -742,6 +745,100 @@ TEST_F(StoreTest, CheckComparesAStateBehindItsLogWithTheEventsItCovers) {
   ASSERT_TRUE(expected.ok() && state.ok());
   EXPECT_EQ(state->canonical, expected->canonical);
   problems = store->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+}
+
+// A bulk load (StoreOptions::bulk_load, what `pith-merge ingest` does without --sync) writes no
+// write-ahead log: what was flushed survives a crash (SIGKILL, no close), what was not is lost
+// whole, the store stays consistent, and appending the same events again completes it. A clean
+// close keeps everything.
+TEST_F(StoreTest, BulkLoadIsDurableAtFlushAndConsistentAfterACrash) {
+  SigningKey registry = testing::FixedKey("registry-h");
+  SigningKey stranger = testing::FixedKey("stranger");
+  std::mt19937_64 rng(11);
+  std::vector<testing::GeneratedSubject> subjects = MakeSubjects(12, 900, 6, registry, stranger, rng);
+  // Subjects 0-5 before the flush; 6-11 after it, with more events for subjects 0-2 (the second
+  // half of theirs).
+  std::vector<IncomingEvent> flushed, unflushed;
+  std::vector<std::vector<json::Value>> before_crash(subjects.size());
+  std::set<std::string> distinct_flushed, distinct;  // subject and bytes: what the log keeps once
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    const auto& events = subjects[i].events;
+    const size_t split = i < 3 ? events.size() / 2 : i < 6 ? events.size() : 0;
+    for (size_t e = 0; e < events.size(); ++e) {
+      (e < split ? flushed : unflushed).push_back(InForm(1, subjects[i].pith_number, events[e]));
+      distinct.insert(subjects[i].pith_number + " " + json::Canonical(events[e]));
+      if (e < split) before_crash[i].push_back(events[e]);
+      if (e < split) distinct_flushed.insert(subjects[i].pith_number + " " + json::Canonical(events[e]));
+    }
+  }
+  ASSERT_LT(distinct_flushed.size(), distinct.size());
+  StoreOptions bulk;
+  bulk.bulk_load = true;
+  bulk.sync = true;
+  ASSERT_EQ(Store::Open(dir_.string(), bulk).status().code(), Status::Code::kInvalidInput);
+  bulk.sync = false;
+
+  // A child process loads, flushes, loads more and is killed before it closes the store. It is
+  // this test binary run again (gtest's "threadsafe" death test: fork and exec), not a bare fork:
+  // RocksDB's background threads, started by earlier tests, would not exist in a forked child. The
+  // child runs this test again up to EXPECT_EXIT, with its own dir_ (the name holds the pid): the
+  // parent's is passed in the environment, which the child inherits and must not overwrite.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  ASSERT_EQ(::setenv("PITH_TEST_BULK_LOAD_DIR", dir_.string().c_str(), /*overwrite=*/0), 0);
+  auto load_then_crash = [&] {
+    auto store = Store::Open(std::getenv("PITH_TEST_BULK_LOAD_DIR"), bulk);
+    if (!store.ok() || !(*store)->AddKey(registry.public_entry).ok()) ::_exit(2);
+    if (!(*store)->Append(flushed).ok() || !(*store)->Flush().ok()) ::_exit(3);
+    if (!(*store)->Append(unflushed).ok()) ::_exit(4);
+    ::raise(SIGKILL);
+  };
+  EXPECT_EXIT(load_then_crash(), ::testing::KilledBySignal(SIGKILL), "");
+  ::unsetenv("PITH_TEST_BULK_LOAD_DIR");
+  if (HasFailure()) return;
+
+  TrustedKeys keys = TrustedKeys::Defaults();
+  ASSERT_TRUE(keys.AddFromJson(registry.public_entry).ok());
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    EXPECT_EQ(store->LastSequence(), distinct_flushed.size());
+    for (size_t i = 0; i < subjects.size(); ++i) {
+      auto state = store->State(subjects[i].pith_number);
+      if (before_crash[i].empty()) {
+        EXPECT_EQ(state.status().code(), Status::Code::kNotFound) << "subject " << i;
+        continue;
+      }
+      auto expected = Merge(subjects[i].pith_number, before_crash[i], keys, {});
+      ASSERT_TRUE(state.ok() && expected.ok()) << "subject " << i;
+      EXPECT_EQ(state->canonical, expected->canonical) << "subject " << i;
+    }
+    auto problems = store->Check();
+    ASSERT_TRUE(problems.ok());
+    EXPECT_TRUE(problems->empty()) << problems->front();
+  }
+  // Loading everything again in bulk adds what the crash lost; a clean close keeps it unflushed.
+  {
+    auto store = Store::Open(dir_.string(), bulk);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto again = (*store)->Append(flushed);
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->added, 0u);
+    auto rest = (*store)->Append(unflushed);
+    ASSERT_TRUE(rest.ok());
+    EXPECT_EQ(rest->added, distinct.size() - distinct_flushed.size());
+  }
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->LastSequence(), distinct.size());
+  for (const auto& subject : subjects) {
+    auto state = store->State(subject.pith_number);
+    auto expected = Merge(subject.pith_number, subject.events, keys, {});
+    ASSERT_TRUE(state.ok() && expected.ok()) << subject.pith_number;
+    EXPECT_EQ(state->canonical, expected->canonical) << subject.pith_number;
+  }
+  auto problems = store->Check();
   ASSERT_TRUE(problems.ok());
   EXPECT_TRUE(problems->empty()) << problems->front();
 }

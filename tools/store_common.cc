@@ -14,11 +14,8 @@ void AddDbOption(CLI::App* cmd, std::string* db) {
   cmd->add_option("--db", *db, "the store's directory (default: $PITH_DB or ./pith-db)")->capture_default_str();
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& db, bool create, bool sync, unsigned threads) {
-  StoreOptions options;
+Result<std::unique_ptr<Store>> OpenStore(const std::string& db, bool create, StoreOptions options) {
   options.create_if_missing = create;
-  options.sync = sync;
-  options.threads = threads;
   return Store::Open(db, options);
 }
 

@@ -14,6 +14,6 @@ namespace pith::cli {
 std::string DefaultDbPath();
 void AddDbOption(CLI::App* cmd, std::string* db);
 // Opens the store; `create` makes it when missing (ingest, keys add), otherwise kNotFound.
-Result<std::unique_ptr<Store>> OpenStore(const std::string& db, bool create, bool sync = false, unsigned threads = 0);
+Result<std::unique_ptr<Store>> OpenStore(const std::string& db, bool create, StoreOptions options = {});
 
 }  // namespace pith::cli

@@ -29,6 +29,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   EventLogOptions log_options;
   log_options.create_if_missing = options.create_if_missing;
   log_options.sync = options.sync;
+  log_options.write_ahead_log = !options.bulk_load;
   auto log = EventLog::Open(dir, log_options);
   if (!log.ok()) return log.status();
   auto impl = std::make_unique<Impl>();

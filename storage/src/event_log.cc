@@ -254,6 +254,9 @@ EventLog::EventLog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 EventLog::~EventLog() = default;
 
 Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const EventLogOptions& options) {
+  if (options.sync && !options.write_ahead_log) {
+    return Status::InvalidInput("a store cannot sync every append without its write-ahead log");
+  }
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options.create_if_missing;
   db_options.create_missing_column_families = options.create_if_missing;
@@ -262,6 +265,10 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   // record (a crash mid-write) and refuse to open on any other WAL corruption. The default,
   // kPointInTimeRecovery, silently drops every batch after a damaged WAL record.
   db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
+  // Without the write-ahead log a crash keeps only what was flushed: every family must then be
+  // flushed at the same point of the writes, or one could keep an event whose index entry another
+  // family lost. RocksDB's atomic flush does that (its advice for a store written without a WAL).
+  db_options.atomic_flush = !options.write_ahead_log;
   db_options.info_log = std::make_shared<DiscardingLogger>();
   // Memtables of all column families together stay under this (RocksDB flushes the largest when
   // they reach it); otherwise each of the 14 families may hold up to two 64 MB memtables.
@@ -318,6 +325,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   }
   impl->db.reset(raw);
   impl->write_options.sync = options.sync;
+  impl->write_options.disableWAL = !options.write_ahead_log;
 
   auto format = impl->Get(kMeta, kFormatKey);
   if (!format.ok()) return format.status();

@@ -2,7 +2,8 @@
 //
 // Events are stored as the exact bytes received, under sha256(canon(document)), and listed per
 // subject in append order. The API can add events but has no way to change or delete one. Each
-// Append is one atomic WriteBatch; with `sync` it is fsynced before Append returns. Verdicts,
+// Append is one atomic WriteBatch; with `sync` it is fsynced before Append returns; without the
+// write-ahead log it is durable at the next Flush. Verdicts,
 // snapshots and trusted keys are derived or administrative data kept beside the log.
 #pragma once
 
@@ -26,6 +27,10 @@ inline constexpr std::string_view kStoreFormat = "pith-store-5";
 struct EventLogOptions {
   bool create_if_missing = true;
   bool sync = false;  // fsync every append (an acknowledged append survives power loss)
+  // false (bulk loading): appends skip RocksDB's write-ahead log and are durable once Flush()
+  // returns or the log closes cleanly; a crash loses the appends since the last flush and leaves
+  // the rest consistent (the column families then flush atomically). Not with `sync`.
+  bool write_ahead_log = true;
 };
 
 // One event to append under one subject.
