@@ -1,8 +1,10 @@
 #!/usr/bin/python3
-"""Crash consistency of the store: SIGKILL `pith-merge ingest --sync` at random moments.
+"""Crash consistency of the store: SIGKILL `pith-merge ingest` at random moments.
 
 usage: crash_test.py PITH_MERGE MAKE_EVENTS [--trials N (80)] [--seed S] [--keep]
 
+Every ingest is, at random, `ingest --sync` (each batch through the write-ahead log, fsynced) or a
+bulk load (`ingest` alone: no write-ahead log, one atomic flush of every column family at the end).
 A deterministic corpus of signed events (valid and invalid ones, several signers, chains,
 supersessions, equivocations) is written by MAKE_EVENTS and split into small chunk files, each
 well under one ingest batch (2048 events), so one `ingest` of one chunk commits all of it in one
@@ -13,7 +15,7 @@ Each trial, on a store that lives for several trials (so crashes pile up on one 
   2. sometimes starts a reading command (`replay --all`, which also runs RocksDB's recovery and
      writes) and SIGKILLs it at a random moment, and sometimes `rebuild --all` (which rewrites every
      subject's records, verdicts and cached state, one atomic batch per subject);
-  3. starts `ingest --sync` of the next chunk and SIGKILLs it at a random moment (uniform over the
+  3. starts an ingest of the next chunk and SIGKILLs it at a random moment (uniform over the
      measured duration of an ingest, or over its last part, so kills land in start-up, RocksDB
      recovery, verification, the write and sync, and close);
   4. reopens and checks: `check` exits 0; `state --all` equals `replay --all` byte for byte; the
@@ -70,6 +72,7 @@ class Crash:
         self.ingest_seconds = []  # durations of completed ingests, to aim the kills
         self.store_count = 0
         self.outcomes = {}  # what the killed ingests left, counted
+        self.modes = {}  # ingests run with --sync and in bulk, counted
         self.new_store()
 
     def new_store(self):
@@ -98,12 +101,18 @@ class Crash:
 
     def ingest(self, index):
         start = time.monotonic()
-        rc, out, err = run([self.bin, "ingest", "--sync", "--db", self.db, self.chunks[index][0]])
+        rc, out, err = run(self.ingest_command(index))
         if rc != 0:
             return "ingest of acknowledged-to-be chunk %d exited %d: %s" % (index, rc, err.strip())
         self.ingest_seconds.append(time.monotonic() - start)
         self.acked.append(index)
         return None
+
+    def ingest_command(self, index):
+        """`ingest --sync` or a bulk load (no write-ahead log, flushed at the end), at random."""
+        sync = self.rng.random() < 0.5
+        self.modes["--sync" if sync else "bulk"] = self.modes.get("--sync" if sync else "bulk", 0) + 1
+        return [self.bin, "ingest"] + (["--sync"] if sync else []) + ["--db", self.db, self.chunks[index][0]]
 
     def kill_delay(self):
         """Uniform over 1.3x the mean ingest time, or (half the time) over its last part, where the
@@ -148,21 +157,23 @@ class Crash:
             if rc not in (0, -signal.SIGKILL):
                 return False, "rebuild exited %d before the kill: %s" % (rc, err.strip())
         index = self.pending.pop(0)
-        rc, delay, err = self.killed([self.bin, "ingest", "--sync", "--db", self.db, self.chunks[index][0]])
+        command = self.ingest_command(index)
+        mode = "--sync" if "--sync" in command else "bulk"
+        rc, delay, err = self.killed(command)
         in_flight = None
         if rc == 0:
             self.acked.append(index)
-            notes.append("ingest of chunk %d finished before the kill at %.0f ms" % (index, delay * 1000))
+            notes.append("ingest %s of chunk %d finished before the kill at %.0f ms" % (mode, index, delay * 1000))
         elif rc == -signal.SIGKILL:
             in_flight = index
             self.pending.insert(0, index)  # ingested again (idempotently) next trial
-            notes.append("ingest of chunk %d killed at %.0f ms" % (index, delay * 1000))
+            notes.append("ingest %s of chunk %d killed at %.0f ms" % (mode, index, delay * 1000))
         else:
             return False, "ingest of chunk %d exited %d before the kill: %s" % (index, rc, err.strip())
         problem, which = self.verify(in_flight)
         if which:
             notes.append(which)
-            kind = "finished before the kill" if in_flight is None else "killed, " + which
+            kind = "finished before the kill" if in_flight is None else "killed (%s), %s" % (mode, which)
             self.outcomes[kind] = self.outcomes.get(kind, 0) + 1
         if problem:
             return False, "; ".join(notes + [problem])
@@ -242,6 +253,7 @@ def main():
                 args.keep = True
                 crash.new_store()  # a fresh store, so one failure does not cascade
         print("outcomes: " + ", ".join("%s: %d" % kv for kv in sorted(crash.outcomes.items())))
+        print("ingests: " + ", ".join("%s: %d" % kv for kv in sorted(crash.modes.items())))
     finally:
         if env_db is not None:
             os.environ["PITH_DB"] = env_db
