@@ -15,6 +15,7 @@ Cases (each prints `ok`, `FAIL` or `skip` with what it saw, then `N passed, N fa
                        with "No space left on device", nothing crashes; on a copy and after growing the
                        tmpfs `check` passes and the states are those of the acknowledged chunks (or
                        those plus the failed chunk, whole); the rest then ingests fine
+  full_disk_bulk       the same with bulk loads (`ingest` without --sync: no WAL, one flush at the end)
   corrupt_sst          truncated and bit-flipped SST files (the store is reopened first, so RocksDB's
                        recovery has flushed everything into SSTs): `check` exits 1 naming the corruption;
                        `state` and `replay` never print a wrong state, nothing crashes
@@ -295,8 +296,15 @@ class FaultTest:
         return "; ".join(notes)
 
     def case_full_disk(self):
+        return self.full_disk(["--sync"])
+
+    def case_full_disk_bulk(self):
+        return self.full_disk([])
+
+    def full_disk(self, flags):
+        """Ingests chunks with `flags` (--sync, or none: a bulk load) until the disk is full."""
         c = self.big
-        mnt = os.path.join(self.work, "tmpfs")
+        mnt = os.path.join(self.work, "tmpfs-sync" if flags else "tmpfs-bulk")
         os.makedirs(mnt)
         rc, _, err = run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt])
         if rc != 0:
@@ -307,7 +315,7 @@ class FaultTest:
             expect(rc == 0, "keys add exited %d: %s" % (rc, err))
             acked, failed_chunk, failure = [], None, None
             for i in range(len(c.chunks)):
-                rc, _, err = run([self.bin, "ingest", "--sync", "--db", db, c.chunks[i]])
+                rc, _, err = run([self.bin, "ingest"] + flags + ["--db", db, c.chunks[i]])
                 expect(not crashed(rc), "ingest of chunk %d crashed (%d): %s" % (i, rc, err.strip()))
                 if rc == 0:
                     acked.append(i)
@@ -336,7 +344,7 @@ class FaultTest:
             expect(rc == 0, "remount: %s" % err)
             self.consistent_states(db, c, alternatives, "after growing the tmpfs")
             rest = [c.chunks[i] for i in range(len(c.chunks)) if i not in acked]
-            rc, _, err = run([self.bin, "ingest", "--sync", "--db", db] + rest)
+            rc, _, err = run([self.bin, "ingest"] + flags + ["--db", db] + rest)
             expect(rc == 0, "ingest after freeing space exited %d: %s" % (rc, err.strip()))
             self.consistent_states(db, c, [("everything", range(len(c.chunks)))], "after ingesting the rest")
             return ("%d chunks acknowledged, chunk %d failed: %r; %s; the copy and the grown store pass check "
@@ -471,8 +479,8 @@ def chmod_r(d, clear):
             os.chmod(name, stat.S_IMODE(os.stat(name).st_mode) & ~clear)
 
 
-CASES = ["busy_fifo", "busy_big_ingest", "readonly_mount", "readonly_permissions", "full_disk", "corrupt_sst",
-         "corrupt_blob", "corrupt_wal"]
+CASES = ["busy_fifo", "busy_big_ingest", "readonly_mount", "readonly_permissions", "full_disk", "full_disk_bulk",
+         "corrupt_sst", "corrupt_blob", "corrupt_wal"]
 
 
 def main():
