@@ -237,9 +237,9 @@ int RunIngest(IngestOptions& opts) {
   auto shard = ParseShard(opts.shard_text);
   if (!shard.ok()) return Fail("--shard", shard.status());
   opts.shard = *shard;
-  // Without --sync the input is loaded in bulk: no write-ahead log (measured: 12% to 18% less wall time), and
-  // one flush at the end makes it durable. A crash before may lose this run's events; the
-  // store stays consistent, and running the same ingest again adds them.
+  // Without --sync the input is loaded in bulk: no write-ahead log (measured: 12% to 18% less
+  // wall time), and one flush at the end makes it durable. A crash before may lose this run's
+  // events; the store stays consistent, and running the same ingest again adds them.
   StoreOptions options;
   options.sync = opts.sync;
   options.bulk_load = !opts.sync;

@@ -3,8 +3,8 @@
 // Events are stored as the exact bytes received, under sha256(canon(document)), and listed per
 // subject in append order. The API can add events but has no way to change or delete one. Each
 // Append is one atomic WriteBatch; with `sync` it is fsynced before Append returns; without the
-// write-ahead log it is durable at the next Flush. Verdicts,
-// snapshots and trusted keys are derived or administrative data kept beside the log.
+// write-ahead log it is durable at the next Flush. Verdicts, snapshots and trusted keys are
+// derived or administrative data kept beside the log.
 #pragma once
 
 #include <cstdint>
