@@ -11,6 +11,7 @@
 #include <set>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -88,6 +89,29 @@ class StoreTest : public ::testing::Test {
       subjects.push_back(testing::MakeSubject(first + i, min_events + static_cast<int>(rng() % 10), registry, stranger, rng));
     }
     return subjects;
+  }
+
+  // Opens this test's store with `options` in a child process, runs `load` on it (which returns 0,
+  // or an exit code naming what failed), then SIGKILLs the child while the store is open: it is
+  // never closed (closing would flush what the crash is to lose). The child is this test
+  // binary run again (gtest's "threadsafe" death test: fork and exec), not a bare fork: RocksDB's
+  // background threads, started by earlier tests, would not exist in a forked child. The child runs
+  // the test again up to here with its own dir_ (the name holds the pid): the parent's is passed in
+  // the environment, which the child inherits and must not overwrite.
+  void LoadThenCrash(const StoreOptions& options, const std::function<int(Store&)>& load) {
+    static constexpr const char* kDirVariable = "PITH_TEST_CRASHED_STORE_DIR";
+    const std::string style = GTEST_FLAG_GET(death_test_style);
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    ASSERT_EQ(::setenv(kDirVariable, dir_.string().c_str(), /*overwrite=*/0), 0);
+    auto run = [&] {
+      auto store = Store::Open(std::getenv(kDirVariable), options);
+      if (!store.ok()) ::_exit(100);
+      if (int failed = load(**store); failed != 0) ::_exit(failed);
+      ::raise(SIGKILL);
+    };
+    EXPECT_EXIT(run(), ::testing::KilledBySignal(SIGKILL), "");
+    ::unsetenv(kDirVariable);
+    GTEST_FLAG_SET(death_test_style, style);
   }
 
   fs::path dir_;
@@ -780,29 +804,24 @@ TEST_F(StoreTest, BulkLoadIsDurableAtFlushAndConsistentAfterACrash) {
   ASSERT_EQ(Store::Open(dir_.string(), bulk).status().code(), Status::Code::kInvalidInput);
   bulk.sync = false;
 
-  // A child process loads, flushes, loads more and is killed before it closes the store. It is
-  // this test binary run again (gtest's "threadsafe" death test: fork and exec), not a bare fork:
-  // RocksDB's background threads, started by earlier tests, would not exist in a forked child. The
-  // child runs this test again up to EXPECT_EXIT, with its own dir_ (the name holds the pid): the
-  // parent's is passed in the environment, which the child inherits and must not overwrite.
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  ASSERT_EQ(::setenv("PITH_TEST_BULK_LOAD_DIR", dir_.string().c_str(), /*overwrite=*/0), 0);
-  auto load_then_crash = [&] {
-    auto store = Store::Open(std::getenv("PITH_TEST_BULK_LOAD_DIR"), bulk);
-    if (!store.ok() || !(*store)->AddKey(registry.public_entry).ok()) ::_exit(2);
-    if (!(*store)->Append(flushed).ok() || !(*store)->Flush().ok()) ::_exit(3);
-    if (!(*store)->Append(unflushed).ok()) ::_exit(4);
-    ::raise(SIGKILL);
-  };
-  EXPECT_EXIT(load_then_crash(), ::testing::KilledBySignal(SIGKILL), "");
-  ::unsetenv("PITH_TEST_BULK_LOAD_DIR");
+  // A child process loads, flushes, adds a key (through the WAL), loads more and is killed.
+  SigningKey later = testing::FixedKey("registry-h2");
+  LoadThenCrash(bulk, [&](Store& store) {
+    if (!store.AddKey(registry.public_entry).ok()) return 2;
+    if (!store.Append(flushed).ok() || !store.Flush().ok()) return 3;
+    if (!store.AddKey(later.public_entry).ok()) return 4;
+    if (!store.Append(unflushed).ok()) return 5;
+    return 0;
+  });
   if (HasFailure()) return;
 
   TrustedKeys keys = TrustedKeys::Defaults();
   ASSERT_TRUE(keys.AddFromJson(registry.public_entry).ok());
+  ASSERT_TRUE(keys.AddFromJson(later.public_entry).ok());
   {
     auto store = OpenStore();
     ASSERT_NE(store, nullptr);
+    EXPECT_NE(store->trusted_keys().Find(later.key_id), nullptr) << "a key added after the flush is lost";
     EXPECT_EQ(store->LastSequence(), distinct_flushed.size());
     for (size_t i = 0; i < subjects.size(); ++i) {
       auto state = store->State(subjects[i].pith_number);
@@ -841,6 +860,75 @@ TEST_F(StoreTest, BulkLoadIsDurableAtFlushAndConsistentAfterACrash) {
   auto problems = store->Check();
   ASSERT_TRUE(problems.ok());
   EXPECT_TRUE(problems->empty()) << problems->front();
+}
+
+// With a 64 KB memtable budget RocksDB flushes on its own between the small appends of a bulk
+// load. A crash then keeps what those flushes wrote, of every family alike (atomic flush): the
+// store passes Check, serves every state as a replay of its log, and takes the rest.
+TEST_F(StoreTest, BulkLoadKeepsFamiliesTogetherWhenRocksDbFlushesOnItsOwn) {
+  SigningKey registry = testing::FixedKey("registry-i");
+  std::mt19937_64 rng(12);
+  std::vector<testing::GeneratedSubject> subjects =
+      MakeSubjects(16, 950, 8, registry, testing::FixedKey("stranger"), rng);
+  std::vector<IncomingEvent> all;
+  std::set<std::string> distinct;
+  for (const auto& subject : subjects) {
+    for (const json::Value& e : subject.events) {
+      all.push_back(InForm(1, subject.pith_number, e));
+      distinct.insert(subject.pith_number + " " + json::Canonical(e));
+    }
+  }
+  StoreOptions bulk;
+  bulk.bulk_load = true;
+  bulk.memtable_budget_bytes = 64u << 10;
+  LoadThenCrash(bulk, [&](Store& store) {
+    if (!store.AddKey(registry.public_entry).ok()) return 2;
+    for (size_t at = 0; at < all.size(); at += 4) {
+      std::vector<IncomingEvent> some(all.begin() + at, all.begin() + std::min(all.size(), at + 4));
+      if (!store.Append(some).ok()) return 3;
+    }
+    return 0;
+  });
+  if (HasFailure()) return;
+  {
+    auto store = OpenStore();
+    ASSERT_NE(store, nullptr);
+    const uint64_t kept = store->LastSequence();
+    std::cout << kept << " of " << distinct.size() << " events kept by RocksDB's own flushes\n";
+    EXPECT_GT(kept, 0u) << "RocksDB never flushed on its own: the test tests nothing";
+    EXPECT_LE(kept, distinct.size());
+    size_t served = 0;
+    for (const auto& subject : subjects) {
+      auto state = store->State(subject.pith_number);
+      if (!state.ok() && state.status().code() == Status::Code::kNotFound) continue;
+      auto replay = store->Replay(subject.pith_number, /*reverify=*/true);
+      ASSERT_TRUE(state.ok() && replay.ok()) << subject.pith_number;
+      EXPECT_EQ(state->canonical, replay->canonical) << subject.pith_number;
+      ++served;
+    }
+    EXPECT_GT(served, 0u);
+    auto problems = store->Check();
+    ASSERT_TRUE(problems.ok());
+    EXPECT_TRUE(problems->empty()) << problems->front();
+  }
+  TrustedKeys keys = TrustedKeys::Defaults();
+  ASSERT_TRUE(keys.AddFromJson(registry.public_entry).ok());
+  {
+    auto store = Store::Open(dir_.string(), bulk);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)->Append(all).ok());
+    ASSERT_TRUE((*store)->Flush().ok());
+    EXPECT_EQ((*store)->LastSequence(), distinct.size());
+    for (const auto& subject : subjects) {
+      auto state = (*store)->State(subject.pith_number);
+      auto expected = Merge(subject.pith_number, subject.events, keys, {});
+      ASSERT_TRUE(state.ok() && expected.ok()) << subject.pith_number;
+      EXPECT_EQ(state->canonical, expected->canonical) << subject.pith_number;
+    }
+    auto problems = (*store)->Check();
+    ASSERT_TRUE(problems.ok());
+    EXPECT_TRUE(problems->empty()) << problems->front();
+  }
 }
 
 }  // namespace

@@ -260,7 +260,10 @@ int RunIngest(IngestOptions& opts) {
     return Fail("", !finished.ok() ? finished : !flushed.ok() ? flushed : s);
   }
   Status s = ingester.Finish();
-  if (!s.ok()) return Fail("", s);
+  if (!s.ok()) {
+    if (options.bulk_load) (void)(*store)->Flush();  // keep what was committed; the first error is reported
+    return Fail("", s);
+  }
   // A bulk load is durable once flushed. With --sync, a large ingest is flushed too, so that the
   // next open need not replay a large write-ahead log; a small one leaves its appends in the log
   // (flushing it would only make small files).

@@ -30,6 +30,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   log_options.create_if_missing = options.create_if_missing;
   log_options.sync = options.sync;
   log_options.write_ahead_log = !options.bulk_load;
+  log_options.memtable_budget_bytes = options.memtable_budget_bytes;
   auto log = EventLog::Open(dir, log_options);
   if (!log.ok()) return log.status();
   auto impl = std::make_unique<Impl>();

@@ -272,7 +272,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   db_options.info_log = std::make_shared<DiscardingLogger>();
   // Memtables of all column families together stay under this (RocksDB flushes the largest when
   // they reach it); otherwise each of the 14 families may hold up to two 64 MB memtables.
-  db_options.db_write_buffer_size = 256u << 20;
+  db_options.db_write_buffer_size = options.memtable_budget_bytes != 0 ? options.memtable_budget_bytes : 256u << 20;
   // Bloom filters (10 bits a key, about 1% false positives): appends mostly look up keys that are
   // not there (membership, events, verdicts of new documents), and without a filter each miss
   // reads an index and data block of every level.

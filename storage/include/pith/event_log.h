@@ -28,9 +28,13 @@ struct EventLogOptions {
   bool create_if_missing = true;
   bool sync = false;  // fsync every append (an acknowledged append survives power loss)
   // false (bulk loading): appends skip RocksDB's write-ahead log and are durable once Flush()
-  // returns or the log closes cleanly; a crash loses the appends since the last flush and leaves
-  // the rest consistent (the column families then flush atomically). Not with `sync`.
+  // returns OK (closing flushes them too, but cannot report an error); a crash loses the appends
+  // not flushed yet and leaves the rest consistent (the column families then flush atomically).
+  // Not with `sync`.
   bool write_ahead_log = true;
+  // What all families' memtables may hold before RocksDB flushes (0: 256 MB). Small in tests, to
+  // make RocksDB flush on its own between appends.
+  size_t memtable_budget_bytes = 0;
 };
 
 // One event to append under one subject.

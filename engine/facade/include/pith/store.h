@@ -30,10 +30,13 @@ struct StoreOptions {
   bool create_if_missing = true;
   bool sync = false;     // fsync each append: an acknowledged append survives a crash or power loss
   // Bulk loading (not with sync): appends skip RocksDB's write-ahead log and are durable once
-  // Flush() returns or the store closes cleanly. A crash loses the appends since the last flush,
-  // never leaves the store inconsistent, and an idempotent re-run of the same input restores them.
+  // Flush() returns OK (closing the store flushes them too, but cannot report an error). A crash
+  // loses the appends not flushed yet, never leaves the store inconsistent, and an idempotent
+  // re-run of the same input restores them. Trusted keys are always written through the log.
   // `pith-merge ingest` loads this way unless given --sync (specs/storage.md "Durability").
   bool bulk_load = false;
+  // What the memtables of all column families may hold before RocksDB flushes (0: 256 MB).
+  size_t memtable_budget_bytes = 0;
   unsigned threads = 0;  // signature-checking threads (0: all cores)
   std::string merge_version = std::string(kMergeV1);
 };
@@ -138,7 +141,7 @@ class Store {
   Result<size_t> UpdateStates(const std::vector<std::string>& subjects);
   // Moves what was appended from memory into the store's files, so that the next Open need not
   // replay the write-ahead log (call it after a bulk ingest; appends are durable without it, but
-  // under StoreOptions::bulk_load only once it returns).
+  // under StoreOptions::bulk_load only once it returns OK).
   Status Flush();
 
   // The cached state (recomputed from the log if the trusted keys changed since it was cached).
