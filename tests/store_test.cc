@@ -91,6 +91,29 @@ class StoreTest : public ::testing::Test {
     return subjects;
   }
 
+  // What the log keeps once of an event sent for a subject: its subject and bytes.
+  static std::string LogKey(const std::string& subject, const json::Value& event) {
+    return subject + " " + json::Canonical(event);
+  }
+
+  // Every subject's state in `store` is a from-scratch merge of its events, and Check finds nothing.
+  static void ExpectStatesAreMerges(Store& store, const std::vector<testing::GeneratedSubject>& subjects,
+                                    const TrustedKeys& keys) {
+    for (const auto& subject : subjects) {
+      auto state = store.State(subject.pith_number);
+      auto expected = Merge(subject.pith_number, subject.events, keys, {});
+      ASSERT_TRUE(state.ok() && expected.ok()) << subject.pith_number;
+      EXPECT_EQ(state->canonical, expected->canonical) << subject.pith_number;
+    }
+    ExpectCheckFindsNothing(store);
+  }
+
+  static void ExpectCheckFindsNothing(Store& store) {
+    auto problems = store.Check();
+    ASSERT_TRUE(problems.ok());
+    EXPECT_TRUE(problems->empty()) << problems->front();
+  }
+
   // Opens this test's store with `options` in a child process, runs `load` on it (which returns 0,
   // or an exit code naming what failed), then SIGKILLs the child while the store is open: it is
   // never closed (closing would flush what the crash is to lose). The child is this test
@@ -792,9 +815,9 @@ TEST_F(StoreTest, BulkLoadIsDurableAtFlushAndConsistentAfterACrash) {
     const size_t split = i < 3 ? events.size() / 2 : i < 6 ? events.size() : 0;
     for (size_t e = 0; e < events.size(); ++e) {
       (e < split ? flushed : unflushed).push_back(InForm(1, subjects[i].pith_number, events[e]));
-      distinct.insert(subjects[i].pith_number + " " + json::Canonical(events[e]));
+      distinct.insert(LogKey(subjects[i].pith_number, events[e]));
       if (e < split) before_crash[i].push_back(events[e]);
-      if (e < split) distinct_flushed.insert(subjects[i].pith_number + " " + json::Canonical(events[e]));
+      if (e < split) distinct_flushed.insert(LogKey(subjects[i].pith_number, events[e]));
     }
   }
   ASSERT_LT(distinct_flushed.size(), distinct.size());
@@ -833,9 +856,7 @@ TEST_F(StoreTest, BulkLoadIsDurableAtFlushAndConsistentAfterACrash) {
       ASSERT_TRUE(state.ok() && expected.ok()) << "subject " << i;
       EXPECT_EQ(state->canonical, expected->canonical) << "subject " << i;
     }
-    auto problems = store->Check();
-    ASSERT_TRUE(problems.ok());
-    EXPECT_TRUE(problems->empty()) << problems->front();
+    ExpectCheckFindsNothing(*store);
   }
   // Loading everything again in bulk adds what the crash lost; a clean close keeps it unflushed.
   {
@@ -851,15 +872,7 @@ TEST_F(StoreTest, BulkLoadIsDurableAtFlushAndConsistentAfterACrash) {
   auto store = OpenStore();
   ASSERT_NE(store, nullptr);
   EXPECT_EQ(store->LastSequence(), distinct.size());
-  for (const auto& subject : subjects) {
-    auto state = store->State(subject.pith_number);
-    auto expected = Merge(subject.pith_number, subject.events, keys, {});
-    ASSERT_TRUE(state.ok() && expected.ok()) << subject.pith_number;
-    EXPECT_EQ(state->canonical, expected->canonical) << subject.pith_number;
-  }
-  auto problems = store->Check();
-  ASSERT_TRUE(problems.ok());
-  EXPECT_TRUE(problems->empty()) << problems->front();
+  ExpectStatesAreMerges(*store, subjects, keys);
 }
 
 // With a 64 KB memtable budget RocksDB flushes on its own between the small appends of a bulk
@@ -875,7 +888,7 @@ TEST_F(StoreTest, BulkLoadKeepsFamiliesTogetherWhenRocksDbFlushesOnItsOwn) {
   for (const auto& subject : subjects) {
     for (const json::Value& e : subject.events) {
       all.push_back(InForm(1, subject.pith_number, e));
-      distinct.insert(subject.pith_number + " " + json::Canonical(e));
+      distinct.insert(LogKey(subject.pith_number, e));
     }
   }
   StoreOptions bulk;
@@ -907,9 +920,7 @@ TEST_F(StoreTest, BulkLoadKeepsFamiliesTogetherWhenRocksDbFlushesOnItsOwn) {
       ++served;
     }
     EXPECT_GT(served, 0u);
-    auto problems = store->Check();
-    ASSERT_TRUE(problems.ok());
-    EXPECT_TRUE(problems->empty()) << problems->front();
+    ExpectCheckFindsNothing(*store);
   }
   TrustedKeys keys = TrustedKeys::Defaults();
   ASSERT_TRUE(keys.AddFromJson(registry.public_entry).ok());
@@ -919,15 +930,7 @@ TEST_F(StoreTest, BulkLoadKeepsFamiliesTogetherWhenRocksDbFlushesOnItsOwn) {
     ASSERT_TRUE((*store)->Append(all).ok());
     ASSERT_TRUE((*store)->Flush().ok());
     EXPECT_EQ((*store)->LastSequence(), distinct.size());
-    for (const auto& subject : subjects) {
-      auto state = (*store)->State(subject.pith_number);
-      auto expected = Merge(subject.pith_number, subject.events, keys, {});
-      ASSERT_TRUE(state.ok() && expected.ok()) << subject.pith_number;
-      EXPECT_EQ(state->canonical, expected->canonical) << subject.pith_number;
-    }
-    auto problems = (*store)->Check();
-    ASSERT_TRUE(problems.ok());
-    EXPECT_TRUE(problems->empty()) << problems->front();
+    ExpectStatesAreMerges(**store, subjects, keys);
   }
 }
 

@@ -252,26 +252,22 @@ int RunIngest(IngestOptions& opts) {
     auto size = std::filesystem::file_size(path, ec);
     if (!ec) ingester.totals().total_bytes += size;
   }
+  Status input;
   for (const std::string& path : opts.inputs) {
-    Status s = ingester.AddFile(path);
-    if (s.ok()) continue;
-    Status finished = ingester.Finish();  // keep what was read before the failure
-    Status flushed = options.bulk_load ? (*store)->Flush() : Status::OK();
-    return Fail("", !finished.ok() ? finished : !flushed.ok() ? flushed : s);
+    input = ingester.AddFile(path);
+    if (!input.ok()) break;
   }
-  Status s = ingester.Finish();
-  if (!s.ok()) {
-    if (options.bulk_load) (void)(*store)->Flush();  // keep what was committed; the first error is reported
-    return Fail("", s);
-  }
-  // A bulk load is durable once flushed. With --sync, a large ingest is flushed too, so that the
-  // next open need not replay a large write-ahead log; a small one leaves its appends in the log
-  // (flushing it would only make small files).
+  const Status finished = ingester.Finish();  // also after a failed input: keeps what was read before it
+  // A bulk load is durable once flushed, whatever failed. With --sync, a large complete ingest is
+  // flushed too, so that the next open need not replay a large write-ahead log; a small one leaves
+  // its appends in the log (flushing it would only make small files).
   constexpr size_t kFlushAfterEvents = 4096;
-  if (options.bulk_load || ingester.totals().added >= kFlushAfterEvents) {
-    s = (*store)->Flush();
-    if (!s.ok()) return Fail(opts.db, s);
-  }
+  const bool flush =
+      options.bulk_load || (input.ok() && finished.ok() && ingester.totals().added >= kFlushAfterEvents);
+  const Status flushed = flush ? (*store)->Flush() : Status::OK();
+  if (!finished.ok()) return Fail("", finished);
+  if (!flushed.ok()) return Fail(opts.db, flushed);
+  if (!input.ok()) return Fail("", input);
   Totals& t = ingester.totals();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.start).count();
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);

@@ -101,7 +101,7 @@ class Crash:
 
     def ingest(self, index):
         start = time.monotonic()
-        rc, out, err = run(self.ingest_command(index))
+        rc, out, err = run(self.ingest_command(index)[0])
         if rc != 0:
             return "ingest of acknowledged-to-be chunk %d exited %d: %s" % (index, rc, err.strip())
         self.ingest_seconds.append(time.monotonic() - start)
@@ -109,10 +109,11 @@ class Crash:
         return None
 
     def ingest_command(self, index):
-        """`ingest --sync` or a bulk load (no write-ahead log, flushed at the end), at random."""
-        sync = self.rng.random() < 0.5
-        self.modes["--sync" if sync else "bulk"] = self.modes.get("--sync" if sync else "bulk", 0) + 1
-        return [self.bin, "ingest"] + (["--sync"] if sync else []) + ["--db", self.db, self.chunks[index][0]]
+        """(command, mode): `ingest --sync` or a bulk load (no write-ahead log, flushed at the end), at random."""
+        mode = self.rng.choice(["--sync", "bulk"])
+        self.modes[mode] = self.modes.get(mode, 0) + 1
+        flags = ["--sync"] if mode == "--sync" else []
+        return [self.bin, "ingest"] + flags + ["--db", self.db, self.chunks[index][0]], mode
 
     def kill_delay(self):
         """Uniform over 1.3x the mean ingest time, or (half the time) over its last part, where the
@@ -157,8 +158,7 @@ class Crash:
             if rc not in (0, -signal.SIGKILL):
                 return False, "rebuild exited %d before the kill: %s" % (rc, err.strip())
         index = self.pending.pop(0)
-        command = self.ingest_command(index)
-        mode = "--sync" if "--sync" in command else "bulk"
+        command, mode = self.ingest_command(index)
         rc, delay, err = self.killed(command)
         in_flight = None
         if rc == 0:
