@@ -126,6 +126,61 @@ TEST(EventRecord, CanonicalTextPathEqualsTheValuePathOnEveryVectorDocument) {
   EXPECT_GT(compared, 400u);
 }
 
+// A store keeps each record beside its document (specs/storage.md): the record names where the
+// document holds the entry's members and the signer object instead of repeating them. Read back
+// beside the same document it is the same record, as a copy and as a view, and merges to the
+// vector's state; beside any other bytes it is refused or written out in full.
+TEST(EventRecord, BesideItsDocumentARecordNamesPlacesInItAndReadsBackTheSame) {
+  size_t with_places = 0;
+  for (const auto& dir : VectorDirs()) {
+    SCOPED_TRACE(dir.filename().string());
+    auto vector = json::Parse(ReadText(dir / "vector.json"));
+    ASSERT_TRUE(vector.ok());
+    std::string expected = ReadText(dir / "expected_state.json");
+    while (!expected.empty() && expected.back() == '\n') expected.pop_back();
+    const std::string subject = *vector->FindString("subject");
+    TrustedKeys keys;
+    ASSERT_TRUE(keys.AddFromJson(*vector->Find("keys")).ok());
+    const std::vector<json::Value>& docs = vector->Find("events")->items();
+    std::vector<DocumentVerdict> verdicts;
+    CheckDocuments(docs, subject, keys, 1, &verdicts);
+    std::vector<std::string> texts, encoded;
+    for (const json::Value& d : docs) {
+      texts.push_back(json::Canonical(d));
+      const std::string& text = texts.back();
+      const EventRecord made = MakeEventRecord(d);
+      const std::string literal = EncodeEventRecord(made);
+      encoded.push_back(EncodeEventRecordBeside(made, text));
+      const std::string& beside = encoded.back();
+      auto decoded = DecodeEventRecord(beside, text);
+      ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+      ExpectSameRecord(made, *decoded);
+      EXPECT_EQ(EncodeEventRecordBeside(*decoded, text), beside);
+      if (!made.has_event) {
+        EXPECT_EQ(beside, literal);
+        continue;
+      }
+      ++with_places;
+      EXPECT_LT(beside.size() + made.entry.size(), literal.size() + 64) << "the entry's bytes are not repeated";
+      EXPECT_EQ(DecodeEventRecord(beside).status().code(), Status::Code::kCorruption);  // no document
+      size_t last = made.signer_value.second;
+      for (const auto& member : made.entry_members) last = std::max<size_t>(last, member.second);
+      EXPECT_EQ(DecodeEventRecord(beside, std::string_view(text).substr(0, last - 1)).status().code(), Status::Code::kCorruption);
+      // Bytes that do not hold the entry where the record says (a document not in canonical form)
+      // get the record in full.
+      EXPECT_EQ(EncodeEventRecordBeside(made, "{ " + text.substr(1)), literal);
+      EXPECT_EQ(EncodeEventRecordBeside(made, ""), literal);
+    }
+    EventRecordSet set;
+    for (size_t i = 0; i < docs.size(); ++i) ASSERT_TRUE(set.AddEncoded(encoded[i], texts[i]).ok());
+    texts.assign(texts.size(), std::string(8, 'x'));  // the views hold copies of what they read
+    auto merged = MergeRecords(subject, set.views(), verdicts, keys, kMergeV1);
+    ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+    EXPECT_EQ(merged->canonical, expected);
+  }
+  EXPECT_GT(with_places, 100u);
+}
+
 TEST(EventRecord, EveryTruncationTrailingByteAndUnknownFlagIsRefused) {
   auto dirs = VectorDirs();
   auto vector = json::Parse(ReadText(dirs.front() / "vector.json"));
@@ -143,6 +198,7 @@ TEST(EventRecord, EveryTruncationTrailingByteAndUnknownFlagIsRefused) {
   }
   // A prev_event flag without the event flag: one encoding per record, so this is not one.
   EXPECT_FALSE(DecodeEventRecord(std::string("R\x01\x10", 3)).ok());
+  EXPECT_FALSE(DecodeEventRecord(std::string("R\x01\x20", 3), "{}").ok());  // places in a document, without an event
   EXPECT_TRUE(DecodeEventRecord(std::string("R\x01\x00", 3)).ok());
 }
 

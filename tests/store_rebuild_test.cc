@@ -136,10 +136,14 @@ TEST_F(StoreRebuildTest, DamagedLogIsRefusedWithNothingWritten) {
   const testing::GeneratedSubject& s = subjects_[0];
   auto before = store_->State(s.pith_number);
   ASSERT_TRUE(before.ok());
-  const Digest first = Sha256(json::Canonical(s.events.front()));
   Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
-    const rocksdb::Slice key(reinterpret_cast<const char*>(first.data()), first.size());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("events"), key, "{\"not\":\"the event\"}").ok());
+    // The first log entry keeps its hash and sequence (40 bytes) but holds another document.
+    auto entries = KeysOf(db, families, "subject_log", s.pith_number);
+    ASSERT_FALSE(entries.empty());
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), entries[0], &value).ok());
+    ASSERT_GT(value.size(), 40u);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), entries[0], value.substr(0, 40) + "{\"not\":\"the event\"}").ok());
   });
   auto rebuilt = store_->Rebuild(s.pith_number);
   ASSERT_FALSE(rebuilt.ok());

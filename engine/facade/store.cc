@@ -151,10 +151,7 @@ Result<std::vector<LogRecord>> Store::Log(std::string_view subject) const {
     r.position = e.position;
     r.sequence = e.sequence;
     r.document_sha256 = DigestHex(e.document_hash);
-    auto raw = impl_->log->GetEvent(e.document_hash);
-    if (!raw.ok()) return raw.status();
-    if (!raw->has_value()) return Status::Corruption("event " + r.document_sha256 + " is listed but not stored");
-    auto doc = json::Parse(**raw);
+    auto doc = json::Parse(e.document);
     if (doc.ok()) {
       if (const std::string* id = doc->FindString("event_id")) r.event_id = *id;
       if (const std::string* t = doc->FindString("event_type")) r.event_type = *t;
@@ -174,10 +171,7 @@ Result<std::vector<LogRecord>> Store::Log(std::string_view subject) const {
 Result<std::vector<std::string>> Store::RawDocuments(std::string_view subject) const {
   std::vector<std::string> out;
   PITH_RETURN_IF_ERROR(impl_->log->ScanSubject(subject, [&](const SubjectEntry& e) {
-    auto raw = impl_->log->GetEvent(e.document_hash);
-    if (!raw.ok()) return raw.status();
-    if (!raw->has_value()) return Status::Corruption("event " + DigestHex(e.document_hash) + " is listed but not stored");
-    out.push_back(std::move(**raw));
+    out.emplace_back(e.document);
     return Status::OK();
   }));
   return out;
@@ -245,7 +239,8 @@ Result<MergedState> Store::Rebuild(std::string_view subject) {
   }
   std::vector<Digest> hashes;
   std::vector<json::Value> docs;
-  PITH_RETURN_IF_ERROR(impl_->ReadSubjectDocuments(subject, /*verify_hashes=*/true, &hashes, &docs));
+  std::vector<std::string> raws;
+  PITH_RETURN_IF_ERROR(impl_->ReadSubjectDocuments(subject, /*verify_hashes=*/true, &hashes, &docs, &raws));
   if (docs.empty()) return Status::NotFound("no events stored for " + std::string(subject));
   const std::vector<std::string> reasons = impl_->CheckReasons(docs, subject, keys);
   std::vector<DocumentVerdict> verdicts;  // each hash checked against its document when read
@@ -254,7 +249,7 @@ Result<MergedState> Store::Rebuild(std::string_view subject) {
   std::vector<std::pair<std::string, std::string>> verdict_entries;
   KeysDigestMemo keys_digest(keys);
   for (size_t i = 0; i < docs.size(); ++i) {
-    records.push_back(EncodeEventRecord(MakeEventRecord(docs[i])));
+    records.push_back(EncodeEventRecordBeside(MakeEventRecord(docs[i]), raws[i]));
     verdict_entries.emplace_back(
         EventLog::VerdictKey(hashes[i], subject, impl_->options.merge_version, keys_digest.Of(docs[i])), reasons[i]);
   }
@@ -279,8 +274,8 @@ Result<std::vector<std::string>> Store::Check() {
     }
     return Status::OK();
   });
-  // A damaged file (a document's blob file, say) ends the scan; the subjects are still checked one
-  // by one below, so every subject it touches is named.
+  // A damaged file or entry ends the scan; the subjects are still checked one by one below, so
+  // every subject it touches is named.
   if (scanned_events.code() == Status::Code::kCorruption) {
     problems.push_back(scanned_events.message() + " (the scan of every stored event stopped there)");
   } else if (!scanned_events.ok()) {
@@ -299,9 +294,10 @@ Result<std::vector<std::string>> Store::Check() {
     }
     // Every log entry has the event record its document gives.
     size_t record_count = 0;
-    Status scanned = impl_->log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest&, std::string_view bytes) {
+    Status scanned = impl_->log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest&, std::string_view bytes,
+                                                                 std::string_view document) {
       ++record_count;
-      if (position >= docs.size() || bytes != EncodeEventRecord(MakeEventRecord(docs[position]))) {
+      if (position >= docs.size() || bytes != EncodeEventRecordBeside(MakeEventRecord(docs[position]), document)) {
         problems.push_back(subject + ": the event record at position " + std::to_string(position) +
                            " differs from the one its document gives");
       }

@@ -64,7 +64,7 @@ Status Store::Impl::PrepareAppend(const std::vector<IncomingEvent>& events, Prep
     a.subject = e.subject;
     a.document_hash = hashes[i];
     a.raw = e.bytes();
-    a.record = EncodeEventRecord(records[i]);
+    a.record = EncodeEventRecordBeside(records[i], a.raw);  // kept beside the document's log entry
     a.verdict_key = EventLog::VerdictKey(hashes[i], e.subject, options.merge_version,
                                          keys_digest.Of(records[i].signer_key_id, records[i].receipt_key_id));
     p->appends.push_back(std::move(a));

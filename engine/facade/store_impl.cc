@@ -90,24 +90,22 @@ Result<json::Value> Store::Impl::ReadDocument(const Digest& h) const {
 // The subject's stored documents (parsed) and their section 3 verdicts, computing (and, when
 // `cache` is set, storing) any verdict not cached for the current keys.
 Status Store::Impl::ReadSubjectDocuments(std::string_view subject, bool verify_hashes, std::vector<Digest>* hashes,
-                                         std::vector<json::Value>* docs) const {
-  const size_t first = hashes->size();
-  PITH_RETURN_IF_ERROR(log->ScanSubject(subject, [&](const SubjectEntry& e) {
-    hashes->push_back(e.document_hash);
-    return Status::OK();
-  }));
-  docs->reserve(docs->size() + hashes->size() - first);
-  for (size_t i = first; i < hashes->size(); ++i) {
-    const Digest& h = (*hashes)[i];
-    auto doc = ReadDocument(h);
-    if (!doc.ok()) return verify_hashes ? doc.status().WithPrefix(std::string(subject)) : doc.status();
-    if (verify_hashes && DocumentHash(*doc) != h) {
-      return Status::Corruption(std::string(subject) + ": stored event " + DigestHex(h) + " hashes to " +
+                                         std::vector<json::Value>* docs, std::vector<std::string>* raws) const {
+  return log->ScanSubject(subject, [&](const SubjectEntry& e) {
+    auto doc = json::Parse(e.document);
+    if (!doc.ok()) {
+      Status s = Status::Corruption("stored event " + DigestHex(e.document_hash) + " no longer parses: " + doc.status().message());
+      return verify_hashes ? s.WithPrefix(std::string(subject)) : s;
+    }
+    if (verify_hashes && DocumentHash(*doc) != e.document_hash) {
+      return Status::Corruption(std::string(subject) + ": stored event " + DigestHex(e.document_hash) + " hashes to " +
                                 DigestHex(DocumentHash(*doc)));
     }
+    hashes->push_back(e.document_hash);
     docs->push_back(std::move(*doc));
-  }
-  return Status::OK();
+    if (raws != nullptr) raws->emplace_back(e.document);
+    return Status::OK();
+  });
 }
 
 Status Store::Impl::LoadSubject(std::string_view subject, const TrustedKeys& trusted, bool reverify, bool cache,
@@ -219,9 +217,10 @@ Status Store::Impl::LoadRecords(std::string_view subject, const TrustedKeys& tru
   std::vector<Digest> hashes;
   hashes.reserve(*size);
   records->Reserve(*size);
-  PITH_RETURN_IF_ERROR(log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest& h, std::string_view bytes) {
+  PITH_RETURN_IF_ERROR(log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest& h, std::string_view bytes,
+                                                            std::string_view document) {
     if (position != hashes.size()) return Status::Corruption("the event records of " + std::string(subject) + " have a gap");
-    Status added = records->AddEncoded(bytes);
+    Status added = records->AddEncoded(bytes, document);
     if (!added.ok()) return added.WithPrefix("event " + DigestHex(h));
     hashes.push_back(h);
     return Status::OK();

@@ -118,10 +118,10 @@ struct Store::Impl {
   // A stored document, parsed (kCorruption when it is listed but missing or no longer parses).
   Result<json::Value> ReadDocument(const Digest& h) const;
   // The subject's log in order: each entry's document hash, appended to *hashes, and its document,
-  // parsed, to *docs. With `verify_hashes`, a document whose canonical form no longer hashes to its
-  // key is kCorruption (naming the subject).
+  // parsed, to *docs (and as stored to *raws, when given). With `verify_hashes`, a document whose
+  // canonical form no longer hashes to its key is kCorruption (naming the subject).
   Status ReadSubjectDocuments(std::string_view subject, bool verify_hashes, std::vector<Digest>* hashes,
-                              std::vector<json::Value>* docs) const;
+                              std::vector<json::Value>* docs, std::vector<std::string>* raws = nullptr) const;
 
   // The subject's stored documents (parsed) and their section 3 verdicts, computing (and, when
   // `cache` is set, storing) any verdict not cached for the current keys.

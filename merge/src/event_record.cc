@@ -17,7 +17,10 @@ namespace {
 
 constexpr char kMagic = 'R';
 constexpr char kVersion = 1;
-enum Flags : uint8_t { kHasEventId = 1, kHasSignerKey = 2, kHasReceiptKey = 4, kHasEvent = 8, kHasPrev = 16 };
+// kInDocument: the entry's members and the signer object are given as places in the document the
+// record is kept beside (EncodeEventRecordBeside), not as bytes.
+enum Flags : uint8_t { kHasEventId = 1, kHasSignerKey = 2, kHasReceiptKey = 4, kHasEvent = 8, kHasPrev = 16, kInDocument = 32 };
+constexpr uint32_t kMaxEntryMembers = 8;  // an entry has five
 
 // obj.key when obj (a member as Find returns it) is an object with that string member.
 template <typename M>
@@ -120,9 +123,11 @@ EventRecord RecordOf(const Doc& d, std::string_view canonical, const std::vector
     if (!in_entry(m)) continue;
     if (r.entry.size() > 1) r.entry.push_back(',');
     r.entry.append(canonical.substr(m.begin, m.end - m.begin));
+    r.entry_members.emplace_back(static_cast<uint32_t>(m.begin), static_cast<uint32_t>(m.end));
     if (m.key == "signer") {
       constexpr size_t kKeyAndColon = sizeof("\"signer\":") - 1;
       r.signer.assign(canonical.substr(m.begin + kKeyAndColon, m.end - m.begin - kKeyAndColon));
+      r.signer_value = {static_cast<uint32_t>(m.begin + kKeyAndColon), static_cast<uint32_t>(m.end)};
     }
   }
   r.entry.push_back('}');
@@ -169,13 +174,37 @@ CheckedRecord merge_internal::CheckAndRecordDeferringHash(const json::CanonicalT
   return WithRecord(document, CheckProvenDeferringHash(document, subject, keys));
 }
 
-std::string EncodeEventRecord(const EventRecord& r) {
+namespace {
+
+// The bytes of `document` at [begin, end), if it has them.
+std::optional<std::string_view> Place(std::string_view document, uint64_t begin, uint64_t end) {
+  if (begin > end || end > document.size()) return std::nullopt;
+  return document.substr(begin, end - begin);
+}
+
+// Whether `document` holds the record's entry members and signer object where the record says.
+bool HeldBy(const EventRecord& r, std::string_view document) {
+  if (!r.has_event || r.entry_members.empty() || r.entry_members.size() > kMaxEntryMembers) return false;
+  const std::string_view entry = r.entry;
+  if (entry.size() < 2 || entry.front() != '{' || entry.back() != '}') return false;
+  size_t at = 1;
+  for (size_t k = 0; k < r.entry_members.size(); ++k) {
+    if (k > 0 && (at >= entry.size() || entry[at++] != ',')) return false;
+    auto member = Place(document, r.entry_members[k].first, r.entry_members[k].second);
+    if (!member || entry.substr(at, member->size()) != *member) return false;
+    at += member->size();
+  }
+  return at + 1 == entry.size() && Place(document, r.signer_value.first, r.signer_value.second) == std::string_view(r.signer);
+}
+
+std::string EncodeRecord(const EventRecord& r, bool in_document) {
   std::string out;
-  out.reserve(r.entry.size() + r.signer.size() + 256);
+  out.reserve((in_document ? 0 : r.entry.size() + r.signer.size()) + 256);
   out.push_back(kMagic);
   out.push_back(kVersion);
   uint8_t flags = (r.event_id ? kHasEventId : 0) | (r.signer_key_id ? kHasSignerKey : 0) |
-                  (r.receipt_key_id ? kHasReceiptKey : 0) | (r.has_event ? kHasEvent : 0) | (r.prev_event ? kHasPrev : 0);
+                  (r.receipt_key_id ? kHasReceiptKey : 0) | (r.has_event ? kHasEvent : 0) | (r.prev_event ? kHasPrev : 0) |
+                  (in_document ? kInDocument : 0);
   out.push_back(static_cast<char>(flags));
   for (const auto* s : {&r.event_id, &r.signer_key_id, &r.receipt_key_id}) {
     if (*s) PutString(**s, &out);
@@ -185,19 +214,39 @@ std::string EncodeEventRecord(const EventRecord& r) {
   if (r.prev_event) PutString(*r.prev_event, &out);
   PutLength(r.supersedes.size(), &out);
   for (const std::string& s : r.supersedes) PutString(s, &out);
-  PutString(r.entry, &out);
-  PutString(r.signer, &out);
+  if (in_document) {  // each place as its start and length
+    PutLength(r.entry_members.size(), &out);
+    for (const auto& [begin, end] : r.entry_members) {
+      PutLength(begin, &out);
+      PutLength(end - begin, &out);
+    }
+    PutLength(r.signer_value.first, &out);
+    PutLength(r.signer_value.second - r.signer_value.first, &out);
+  } else {
+    PutString(r.entry, &out);
+    PutString(r.signer, &out);
+  }
   return out;
 }
 
-Result<EventRecordView> DecodeEventRecordView(std::string_view bytes) {
+// A decoded record: its view (entry and signer empty when they are places in the document).
+struct Parsed {
+  EventRecordView view;
+  bool in_document = false;
+  uint32_t member_count = 0;
+  std::pair<uint32_t, uint32_t> members[kMaxEntryMembers];  // start, length
+  std::pair<uint32_t, uint32_t> signer{0, 0};
+};
+
+Result<Parsed> Parse(std::string_view bytes) {
   auto bad = [] { return Status::Corruption("an event record is malformed"); };
   Reader in(bytes);
   uint8_t magic = 0, version = 0, flags = 0;
   if (!in.Byte(&magic) || !in.Byte(&version) || !in.Byte(&flags) || magic != kMagic || version != kVersion) return bad();
-  constexpr uint8_t kKnownFlags = kHasEventId | kHasSignerKey | kHasReceiptKey | kHasEvent | kHasPrev;
-  if ((flags & ~kKnownFlags) != 0 || ((flags & kHasPrev) && !(flags & kHasEvent))) return bad();
-  EventRecordView r;
+  constexpr uint8_t kKnownFlags = kHasEventId | kHasSignerKey | kHasReceiptKey | kHasEvent | kHasPrev | kInDocument;
+  if ((flags & ~kKnownFlags) != 0 || ((flags & (kHasPrev | kInDocument)) && !(flags & kHasEvent))) return bad();
+  Parsed p;
+  EventRecordView& r = p.view;
   if (!in.Optional(flags & kHasEventId, &r.event_id) || !in.Optional(flags & kHasSignerKey, &r.signer_key_id) ||
       !in.Optional(flags & kHasReceiptKey, &r.receipt_key_id)) {
     return bad();
@@ -214,31 +263,89 @@ Result<EventRecordView> DecodeEventRecordView(std::string_view bytes) {
     for (std::string_view& s : r.supersedes) {
       if (!in.String(&s)) return bad();
     }
-    if (!in.String(&r.entry) || !in.String(&r.signer)) return bad();
+    p.in_document = flags & kInDocument;
+    if (p.in_document) {
+      if (!in.Length(&p.member_count) || p.member_count == 0 || p.member_count > kMaxEntryMembers) return bad();
+      for (uint32_t k = 0; k < p.member_count; ++k) {
+        if (!in.Length(&p.members[k].first) || !in.Length(&p.members[k].second)) return bad();
+      }
+      if (!in.Length(&p.signer.first) || !in.Length(&p.signer.second)) return bad();
+    } else if (!in.String(&r.entry) || !in.String(&r.signer)) {
+      return bad();
+    }
   }
   if (!in.done()) return bad();
-  return r;
+  return p;
 }
 
-Result<EventRecord> DecodeEventRecord(std::string_view bytes) {
-  auto view = DecodeEventRecordView(bytes);
-  if (!view.ok()) return view.status();
+// The entry's size once assembled from `document`; kCorruption when a place lies outside it.
+Result<size_t> AssembledSize(const Parsed& p, std::string_view document) {
+  size_t size = 1 + p.member_count;  // the braces, and a comma between members
+  for (uint32_t k = 0; k < p.member_count; ++k) {
+    if (!Place(document, p.members[k].first, uint64_t{p.members[k].first} + p.members[k].second)) {
+      return Status::Corruption("an event record names bytes its document does not have");
+    }
+    size += p.members[k].second;
+  }
+  if (!Place(document, p.signer.first, uint64_t{p.signer.first} + p.signer.second)) {
+    return Status::Corruption("an event record names bytes its document does not have");
+  }
+  return size;
+}
+
+// Writes the entry (AssembledSize bytes) and then the signer object from `document` at `out`.
+void Assemble(const Parsed& p, std::string_view document, char* out) {
+  *out++ = '{';
+  for (uint32_t k = 0; k < p.member_count; ++k) {
+    if (k > 0) *out++ = ',';
+    std::memcpy(out, document.data() + p.members[k].first, p.members[k].second);
+    out += p.members[k].second;
+  }
+  *out++ = '}';
+  std::memcpy(out, document.data() + p.signer.first, p.signer.second);
+}
+
+}  // namespace
+
+std::string EncodeEventRecord(const EventRecord& r) { return EncodeRecord(r, false); }
+
+std::string EncodeEventRecordBeside(const EventRecord& r, std::string_view document) {
+  return EncodeRecord(r, HeldBy(r, document));
+}
+
+Result<EventRecord> DecodeEventRecord(std::string_view bytes, std::string_view document) {
+  auto parsed = Parse(bytes);
+  if (!parsed.ok()) return parsed.status();
+  const EventRecordView& view = parsed->view;
   auto own = [](const std::optional<std::string_view>& s) {
     return s ? std::optional<std::string>(std::string(*s)) : std::nullopt;
   };
   EventRecord r;
-  r.event_id = own(view->event_id);
-  r.signer_key_id = own(view->signer_key_id);
-  r.receipt_key_id = own(view->receipt_key_id);
-  r.has_event = view->has_event;
-  r.event_type = view->event_type;
-  r.target = view->target;
-  r.created_at = view->created_at;
-  r.signer_id = view->signer_id;
-  r.prev_event = own(view->prev_event);
-  r.supersedes.assign(view->supersedes.begin(), view->supersedes.end());
-  r.entry = view->entry;
-  r.signer = view->signer;
+  r.event_id = own(view.event_id);
+  r.signer_key_id = own(view.signer_key_id);
+  r.receipt_key_id = own(view.receipt_key_id);
+  r.has_event = view.has_event;
+  r.event_type = view.event_type;
+  r.target = view.target;
+  r.created_at = view.created_at;
+  r.signer_id = view.signer_id;
+  r.prev_event = own(view.prev_event);
+  r.supersedes.assign(view.supersedes.begin(), view.supersedes.end());
+  if (parsed->in_document) {
+    auto size = AssembledSize(*parsed, document);
+    if (!size.ok()) return size.status();
+    std::string both(*size + parsed->signer.second, '\0');
+    Assemble(*parsed, document, both.data());
+    r.entry = both.substr(0, *size);
+    r.signer = both.substr(*size);
+    for (uint32_t k = 0; k < parsed->member_count; ++k) {
+      r.entry_members.emplace_back(parsed->members[k].first, parsed->members[k].first + parsed->members[k].second);
+    }
+    r.signer_value = {parsed->signer.first, parsed->signer.first + parsed->signer.second};
+  } else {
+    r.entry = view.entry;
+    r.signer = view.signer;
+  }
   return r;
 }
 
@@ -262,22 +369,40 @@ EventRecordView ViewOf(const EventRecord& r) {
   return v;
 }
 
-Status EventRecordSet::AddEncoded(std::string_view bytes) {
+Status EventRecordSet::AddEncoded(std::string_view bytes, std::string_view document) {
+  // The record's bytes are copied into a block and read there; an entry and signer kept as places
+  // in the document are assembled right after them.
+  auto parsed = Parse(bytes);
+  if (!parsed.ok()) return parsed.status();
+  size_t assembled = 0;
+  if (parsed->in_document) {
+    auto size = AssembledSize(*parsed, document);
+    if (!size.ok()) return size.status();
+    assembled = *size + parsed->signer.second;
+  }
   // Blocks stay under malloc's mmap threshold (128 KB), so a replay of many subjects reuses heap
   // memory instead of mapping, faulting in and unmapping fresh pages for each one.
   constexpr size_t kBlockBytes = 64 << 10;
-  if (bytes.size() > block_left_) {
-    const size_t size = std::max(kBlockBytes, bytes.size());
+  const size_t need = bytes.size() + assembled;
+  if (need > block_left_) {
+    const size_t size = std::max(kBlockBytes, need);
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     block_next_ = blocks_.back().get();
     block_left_ = size;
   }
   std::memcpy(block_next_, bytes.data(), bytes.size());
-  auto view = DecodeEventRecordView(std::string_view(block_next_, bytes.size()));
-  if (!view.ok()) return view.status();
-  block_next_ += bytes.size();
-  block_left_ -= bytes.size();
-  views_.push_back(std::move(*view));
+  auto copy = Parse(std::string_view(block_next_, bytes.size()));
+  if (!copy.ok()) return copy.status();
+  if (parsed->in_document) {
+    char* entry = block_next_ + bytes.size();
+    Assemble(*copy, document, entry);
+    const size_t entry_size = assembled - copy->signer.second;
+    copy->view.entry = std::string_view(entry, entry_size);
+    copy->view.signer = std::string_view(entry + entry_size, copy->signer.second);
+  }
+  block_next_ += need;
+  block_left_ -= need;
+  views_.push_back(std::move(copy->view));
   return Status::OK();
 }
 

@@ -41,7 +41,7 @@ const char* const kFamilyNames[kFamilyCount] = {"default", "meta", "events", "su
 
 constexpr char kFormatKey[] = "format";
 constexpr size_t kTailCacheBytes = 64u << 20;  // a few large subjects' tails
-constexpr uint64_t kMinDocumentBlobBytes = 512;  // smaller documents stay in the tree
+constexpr size_t kLogEntryHead = 40;  // a log entry's document hash and sequence, before its document
 constexpr char kNextSequenceKey[] = "next_sequence";
 constexpr char kIndexGenerationKey[] = "index_generation";
 
@@ -279,8 +279,9 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   rocksdb::BlockBasedTableOptions table_options;
   table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   std::shared_ptr<rocksdb::TableFactory> table_factory(rocksdb::NewBlockBasedTableFactory(table_options));
-  // Event records (about 2 KB each) are only ever read a subject at a time, in order: 64 KB blocks
-  // mean one read, one decompression and one cache entry per ~30 records instead of per two.
+  // Log entries (with their documents, about 2 KB each) and event records are mostly read a
+  // subject at a time, in order: 64 KB blocks mean one read, one decompression and one cache entry
+  // per ~30 entries instead of per two.
   rocksdb::BlockBasedTableOptions scan_table_options = table_options;
   scan_table_options.block_size = 64u << 10;
   std::shared_ptr<rocksdb::TableFactory> scan_table_factory(rocksdb::NewBlockBasedTableFactory(scan_table_options));
@@ -294,23 +295,15 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   for (size_t f = 0; f < std::size(kFamilyNames); ++f) {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.compression = rocksdb::kLZ4Compression;
-    cf_options.table_factory = f == kRecords ? scan_table_factory : f == kStateTail ? tail_table_factory : table_factory;
+    cf_options.table_factory = f == kRecords || f == kSubjectLog ? scan_table_factory
+                               : f == kStateTail                 ? tail_table_factory
+                                                                 : table_factory;
     // The families an append probes for keys that are mostly absent (is this document stored, is
     // its verdict cached) get a whole-key bloom filter in the memtable too: a miss then skips the
     // skip-list search (measured: ingest 5% less CPU; the filter is 2% of the memtable).
     if (f == kEvents || f == kMembership || f == kVerdicts) {
       cf_options.memtable_prefix_bloom_size_ratio = 0.02;
       cf_options.memtable_whole_key_filtering = true;
-    }
-    // Documents are written once and read rarely (a verdict not cached, `check`, `export`): kept
-    // in the LSM tree, every compaction into a lower level rewrote them. In blob files they are
-    // written once, at flush, and compactions move only their 30-byte references (measured at
-    // 2,000,000 events: 24% fewer bytes written; tests/bench/RESULTS.md). Reading a blob checks
-    // its CRC, and a store written before this reads as it did.
-    if (f == kEvents) {
-      cf_options.enable_blob_files = true;
-      cf_options.min_blob_size = kMinDocumentBlobBytes;
-      cf_options.blob_compression_type = rocksdb::kLZ4Compression;
     }
     families.emplace_back(kFamilyNames[f], cf_options);
   }
@@ -384,14 +377,15 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
       if (!size.ok()) return size.status();
       it = sizes.emplace(e.subject, *size).first;
     }
-    auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
-    if (!existing.ok()) return existing.status();
-    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), rocksdb::Slice(e.raw.data(), e.raw.size()));
-    std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
-    batch.Put(impl_->cf(kSequence), BigEndian64(sequence), hash + e.subject);
     positions[i] = it->second++;
     sequences[i] = sequence++;
     prefixes[i] = SubjectPrefix(e.subject);
+    // A document's first log entry is where `events` finds it.
+    auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
+    if (!existing.ok()) return existing.status();
+    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), prefixes[i] + BigEndian64(positions[i]));
+    std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
+    batch.Put(impl_->cf(kSequence), BigEndian64(sequences[i]), hash + e.subject);
   }
   std::vector<size_t> by_subject(events.size());
   for (size_t i = 0; i < by_subject.size(); ++i) by_subject[i] = i;
@@ -400,8 +394,12 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
     const LogAppend& e = events[i];
     const std::string& prefix = prefixes[i];
     std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
-    if (!e.record.empty()) batch.Put(impl_->cf(kRecords), prefix + BigEndian64(positions[i]), hash + e.record);
-    batch.Put(impl_->cf(kSubjectLog), prefix + BigEndian64(positions[i]), hash + BigEndian64(sequences[i]));
+    const std::string position_key = prefix + BigEndian64(positions[i]);
+    if (!e.record.empty()) batch.Put(impl_->cf(kRecords), position_key, hash + e.record);
+    // The log entry holds the document: hash, sequence, then the bytes as received.
+    const std::string head = hash + BigEndian64(sequences[i]);
+    const rocksdb::Slice key_part(position_key), value_parts[2] = {rocksdb::Slice(head), rocksdb::Slice(e.raw.data(), e.raw.size())};
+    batch.Put(impl_->cf(kSubjectLog), rocksdb::SliceParts(&key_part, 1), rocksdb::SliceParts(value_parts, 2));
     batch.Put(impl_->cf(kMembership), prefix + hash, BigEndian64(positions[i]));
     if (!e.verdict_key.empty()) batch.Put(impl_->cf(kVerdicts), e.verdict_key, e.verdict);
   }
@@ -415,24 +413,56 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
 }
 
 Result<std::optional<std::string>> EventLog::GetEvent(const Digest& document_hash) const {
-  return impl_->Get(kEvents, AsSlice(document_hash));
+  auto place = impl_->Get(kEvents, AsSlice(document_hash));
+  if (!place.ok() || !place->has_value()) return place;
+  auto entry = impl_->Get(kSubjectLog, rocksdb::Slice(**place));
+  if (!entry.ok()) return entry.status();
+  const std::string hex = DigestHex(document_hash);
+  if (!entry->has_value()) return Status::Corruption("event " + hex + " is indexed at a log entry that does not exist");
+  const std::string_view value = **entry;
+  if (value.size() < kLogEntryHead || value.substr(0, 32) != AsSlice(document_hash).ToStringView()) {
+    return Status::Corruption("event " + hex + " is indexed at a log entry of another document");
+  }
+  return std::optional<std::string>(std::string(value.substr(kLogEntryHead)));
 }
 
 Status EventLog::ScanSubjectRecords(
     std::string_view subject,
-    const std::function<Status(uint64_t, const Digest&, std::string_view)>& fn) const {
+    const std::function<Status(uint64_t, const Digest&, std::string_view, std::string_view)>& fn) const {
   std::string prefix = SubjectPrefix(subject);
   // RocksDB's automatic readahead (8 KB doubling to 256 KB) suits one subject's range; a fixed
   // 2 MB readahead copied 2 MB from the page cache for every subject, most of it unused.
   // Each block is read once per scan: keeping it in the block cache would only evict others.
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
+  // One snapshot for both ranges: an append committing meanwhile is in both or in neither.
+  const rocksdb::Snapshot* view = impl_->db->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* view;
+    ~Release() { db->ReleaseSnapshot(view); }
+  } release{impl_->db.get(), view};
+  read_options.snapshot = view;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->cf(kRecords)));
+  std::unique_ptr<rocksdb::Iterator> log(impl_->db->NewIterator(read_options, impl_->cf(kSubjectLog)));
+  log->Seek(prefix);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     std::string_view value(it->value().data(), it->value().size());
     if (key.size() != prefix.size() + 8 || value.size() < 32) return Status::Corruption("malformed event record entry");
-    PITH_RETURN_IF_ERROR(fn(ReadBigEndian64(key.substr(prefix.size())), DigestFrom(value.substr(0, 32)), value.substr(32)));
+    const uint64_t position = ReadBigEndian64(key.substr(prefix.size()));
+    // The log entry at the same position, which holds the document (the record names places in it).
+    while (log->Valid() && log->key().starts_with(prefix) && log->key().compare(it->key()) < 0) log->Next();
+    PITH_RETURN_IF_ERROR(FromRocks(log->status(), "scanning subject log"));
+    if (!log->Valid() || log->key() != it->key()) {
+      return Status::Corruption("the event record at position " + std::to_string(position) + " has no log entry");
+    }
+    std::string_view entry(log->value().data(), log->value().size());
+    if (entry.size() < kLogEntryHead || entry.substr(0, 32) != value.substr(0, 32)) {
+      return Status::Corruption("the event record and the log entry at position " + std::to_string(position) +
+                                " name different documents");
+    }
+    PITH_RETURN_IF_ERROR(fn(position, DigestFrom(value.substr(0, 32)), value.substr(32), entry.substr(kLogEntryHead)));
   }
   return FromRocks(it->status(), "scanning event records");
 }
@@ -449,11 +479,12 @@ Status EventLog::ScanSubject(std::string_view subject, const std::function<Statu
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     std::string_view value(it->value().data(), it->value().size());
-    if (key.size() != prefix.size() + 8 || value.size() != 40) return Status::Corruption("malformed subject log entry");
+    if (key.size() != prefix.size() + 8 || value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
     SubjectEntry entry;
     entry.position = ReadBigEndian64(key.substr(prefix.size()));
     entry.document_hash = DigestFrom(value.substr(0, 32));
-    entry.sequence = ReadBigEndian64(value.substr(32));
+    entry.sequence = ReadBigEndian64(value.substr(32, 8));
+    entry.document = value.substr(kLogEntryHead);
     PITH_RETURN_IF_ERROR(fn(entry));
   }
   return FromRocks(it->status(), "scanning subject log");
@@ -470,8 +501,11 @@ Status EventLog::ScanSubjects(const std::function<Status(const std::string&, uin
 Status EventLog::ScanEvents(const std::function<Status(const Digest&, std::string_view)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kEvents)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    PITH_RETURN_IF_ERROR(fn(DigestFrom(std::string_view(it->key().data(), it->key().size())),
-                            std::string_view(it->value().data(), it->value().size())));
+    const Digest hash = DigestFrom(std::string_view(it->key().data(), it->key().size()));
+    auto document = GetEvent(hash);
+    if (!document.ok()) return document.status();
+    if (!document->has_value()) return Status::Corruption("event " + DigestHex(hash) + " vanished during a scan");
+    PITH_RETURN_IF_ERROR(fn(hash, **document));
   }
   return FromRocks(it->status(), "scanning events");
 }

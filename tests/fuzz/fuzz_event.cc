@@ -116,8 +116,16 @@ void CheckOne(const pith::json::Value& doc) {
   PITH_FUZZ_CHECK_MSG(from_record.ok(), from_record.status().message());
   PITH_FUZZ_CHECK_MSG(from_record->canonical == checked->canonical, checked->canonical + "\n  " + from_record->canonical);
 
-  // The fast path: the same verdict and record from the canonical text read in place.
+  // Beside its canonical text (as a store keeps it) the record names places in the text, and reads
+  // back as the same record.
   const std::string text = pith::json::Canonical(doc);
+  const std::string beside = pith::EncodeEventRecordBeside(pith::MakeEventRecord(doc), text);
+  auto from_places = pith::DecodeEventRecord(beside, text);
+  PITH_FUZZ_CHECK_MSG(from_places.ok(), from_places.status().message());
+  PITH_FUZZ_CHECK(pith::EncodeEventRecord(*from_places) == encoded);
+  PITH_FUZZ_CHECK(!record->has_event || beside != encoded);
+
+  // The fast path: the same verdict and record from the canonical text read in place.
   if (const pith::json::CanonicalText in_place(text); in_place.proven()) {
     pith::CheckedRecord fast = pith::CheckAndRecord(in_place, subject, keys);
     PITH_FUZZ_CHECK(fast.verdict.document_sha256 == verdict.document_sha256);
@@ -137,9 +145,13 @@ void CheckOne(const pith::json::Value& doc) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // Arbitrary bytes as a stored record: refused, or a record that encodes back to them.
+  // Arbitrary bytes as a stored record: refused, or a record that encodes back to them; and the
+  // same beside themselves as its document (places anywhere in them).
   if (auto record = pith::DecodeEventRecord(pith::fuzz::AsView(data, size)); record.ok()) {
     PITH_FUZZ_CHECK(pith::EncodeEventRecord(*record) == pith::fuzz::AsView(data, size));
+  }
+  if (auto record = pith::DecodeEventRecord(pith::fuzz::AsView(data, size), pith::fuzz::AsView(data, size)); record.ok()) {
+    PITH_FUZZ_CHECK(pith::EncodeEventRecordBeside(*record, pith::fuzz::AsView(data, size)) == pith::fuzz::AsView(data, size));
   }
   {
     pith::Bytes fast;

@@ -1,7 +1,7 @@
 // The append-only event log on RocksDB (layout in specs/storage.md).
 //
-// Events are stored as the exact bytes received, under sha256(canon(document)), and listed per
-// subject in append order. The API can add events but has no way to change or delete one. Each
+// Events are stored as the exact bytes received, in the log of their subject (in append order),
+// and found by sha256(canon(document)). The API can add events but has no way to change or delete one. Each
 // Append is one atomic WriteBatch; with `sync` it is fsynced before Append returns; without the
 // write-ahead log it is durable at the next Flush. Verdicts, snapshots and trusted keys are
 // derived or administrative data kept beside the log.
@@ -22,7 +22,7 @@
 
 namespace pith {
 
-inline constexpr std::string_view kStoreFormat = "pith-store-5";
+inline constexpr std::string_view kStoreFormat = "pith-store-6";
 
 struct EventLogOptions {
   bool create_if_missing = true;
@@ -95,6 +95,7 @@ struct SubjectEntry {
   uint64_t position = 0;       // 0-based position in the subject's log
   uint64_t sequence = 0;       // the store-wide append sequence
   Digest document_hash{};
+  std::string_view document;   // the bytes as received (valid during the scan's callback only)
 };
 
 class EventLog {
@@ -112,10 +113,10 @@ class EventLog {
 
   Result<std::optional<std::string>> GetEvent(const Digest& document_hash) const;
   // The subject's event records in log order (one contiguous range: a replay reads them in one
-  // pass), each with its position and document hash.
+  // pass), each with its position, document hash and the document's bytes (from its log entry).
   Status ScanSubjectRecords(std::string_view subject,
                             const std::function<Status(uint64_t position, const Digest& document_hash,
-                                                       std::string_view record)>& fn) const;
+                                                       std::string_view record, std::string_view document)>& fn) const;
   Result<uint64_t> SubjectSize(std::string_view subject) const;
   Status ScanSubject(std::string_view subject, const std::function<Status(const SubjectEntry&)>& fn) const;
   Status ScanSubjects(const std::function<Status(const std::string& subject, uint64_t size)>& fn) const;
