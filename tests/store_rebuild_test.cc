@@ -76,12 +76,19 @@ TEST_F(StoreRebuildTest, DerivedDataDamagedOnDiskIsRecomputedFromTheLog) {
     auto items = KeysOf(db, families, "state_items", damaged.pith_number);
     ASSERT_FALSE(items.empty());
     ASSERT_TRUE(db->Put(w, families.at("state_items"), items.front(), "not a count").ok());
-    auto records = KeysOf(db, families, "records", damaged.pith_number);
+    // Event records: the subject log's keys with tag 0 (each just before its log entry, tag 1).
+    std::vector<std::string> records;
+    for (const std::string& key : KeysOf(db, families, "subject_log", damaged.pith_number)) {
+      if (key.back() == storage_internal::kRecordTag) records.push_back(key);
+    }
     ASSERT_GE(records.size(), 3u);
     std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("records"), records[2], &value).ok());
-    ASSERT_TRUE(db->Put(w, families.at("records"), records[2], value.substr(0, 32) + "garbage").ok());
-    ASSERT_TRUE(db->Put(w, families.at("records"), records.back() + std::string(1, '\0'), value).ok());  // a stray one
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), records[2], &value).ok());
+    ASSERT_TRUE(db->Put(w, families.at("subject_log"), records[2], value.substr(0, 32) + "garbage").ok());
+    // A stray one, at the position after the log's last.
+    const std::string prefix = storage_internal::SubjectPrefix(damaged.pith_number);
+    ASSERT_TRUE(db->Put(w, families.at("subject_log"), storage_internal::LogKey(prefix, records.size(), storage_internal::kRecordTag),
+                        value).ok());
     // Every cached verdict says bad_signature (verdict keys are not per subject: both subjects').
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), families.at("verdicts")));
     std::vector<std::string> verdicts;
@@ -138,12 +145,11 @@ TEST_F(StoreRebuildTest, DamagedLogIsRefusedWithNothingWritten) {
   ASSERT_TRUE(before.ok());
   Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
     // The first log entry keeps its hash and sequence (40 bytes) but holds another document.
-    auto entries = KeysOf(db, families, "subject_log", s.pith_number);
-    ASSERT_FALSE(entries.empty());
+    const std::string entry = storage_internal::LogKey(storage_internal::SubjectPrefix(s.pith_number), 0, storage_internal::kEntryTag);
     std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), entries[0], &value).ok());
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), entry, &value).ok());
     ASSERT_GT(value.size(), 40u);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), entries[0], value.substr(0, 40) + "{\"not\":\"the event\"}").ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), entry, value.substr(0, 40) + "{\"not\":\"the event\"}").ok());
   });
   auto rebuilt = store_->Rebuild(s.pith_number);
   ASSERT_FALSE(rebuilt.ok());

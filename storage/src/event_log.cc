@@ -24,6 +24,9 @@ namespace pith {
 using storage_internal::BigEndian64;
 using storage_internal::ReadBigEndian64;
 using storage_internal::SubjectPrefix;
+using storage_internal::LogKey;
+using storage_internal::kEntryTag;
+using storage_internal::kRecordTag;
 using storage_internal::ChunkCount;
 using storage_internal::ChunkKey;
 using storage_internal::kItemsPerChunk;
@@ -33,11 +36,11 @@ namespace {
 // Column families, in the order they are opened (handles_ index).
 enum Family : size_t {
   kDefault, kMeta, kEvents, kSubjects, kSubjectLog, kMembership, kSequence, kVerdicts, kSnapshots, kKeys,
-  kStateItems, kSubjectIndex, kRecords, kStateTail, kFamilyCount
+  kStateItems, kSubjectIndex, kStateTail, kFamilyCount
 };
 const char* const kFamilyNames[kFamilyCount] = {"default", "meta", "events", "subjects", "subject_log",
                                                 "membership", "sequence", "verdicts", "snapshots", "keys",
-                                                "state_items", "subject_index", "records", "state_tail"};
+                                                "state_items", "subject_index", "state_tail"};
 
 constexpr char kFormatKey[] = "format";
 constexpr size_t kTailCacheBytes = 64u << 20;  // a few large subjects' tails
@@ -281,7 +284,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   std::shared_ptr<rocksdb::TableFactory> table_factory(rocksdb::NewBlockBasedTableFactory(table_options));
   // Log entries (with their documents, about 2 KB each) and event records are mostly read a
   // subject at a time, in order: 64 KB blocks mean one read, one decompression and one cache entry
-  // per ~30 entries instead of per two.
+  // per ~25 events instead of per two.
   rocksdb::BlockBasedTableOptions scan_table_options = table_options;
   scan_table_options.block_size = 64u << 10;
   std::shared_ptr<rocksdb::TableFactory> scan_table_factory(rocksdb::NewBlockBasedTableFactory(scan_table_options));
@@ -295,9 +298,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   for (size_t f = 0; f < std::size(kFamilyNames); ++f) {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.compression = rocksdb::kLZ4Compression;
-    cf_options.table_factory = f == kRecords || f == kSubjectLog ? scan_table_factory
-                               : f == kStateTail                 ? tail_table_factory
-                                                                 : table_factory;
+    cf_options.table_factory = f == kSubjectLog ? scan_table_factory : f == kStateTail ? tail_table_factory : table_factory;
     // The families an append probes for keys that are mostly absent (is this document stored, is
     // its verdict cached) get a whole-key bloom filter in the memtable too: a miss then skips the
     // skip-list search (measured: ingest 5% less CPU; the filter is 2% of the memtable).
@@ -383,7 +384,7 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
     // A document's first log entry is where `events` finds it.
     auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
     if (!existing.ok()) return existing.status();
-    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), prefixes[i] + BigEndian64(positions[i]));
+    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), LogKey(prefixes[i], positions[i], kEntryTag));
     std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
     batch.Put(impl_->cf(kSequence), BigEndian64(sequences[i]), hash + e.subject);
   }
@@ -394,11 +395,10 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
     const LogAppend& e = events[i];
     const std::string& prefix = prefixes[i];
     std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
-    const std::string position_key = prefix + BigEndian64(positions[i]);
-    if (!e.record.empty()) batch.Put(impl_->cf(kRecords), position_key, hash + e.record);
+    if (!e.record.empty()) batch.Put(impl_->cf(kSubjectLog), LogKey(prefix, positions[i], kRecordTag), hash + e.record);
     // The log entry holds the document: hash, sequence, then the bytes as received.
-    const std::string head = hash + BigEndian64(sequences[i]);
-    const rocksdb::Slice key_part(position_key), value_parts[2] = {rocksdb::Slice(head), rocksdb::Slice(e.raw.data(), e.raw.size())};
+    const std::string entry_key = LogKey(prefix, positions[i], kEntryTag), head = hash + BigEndian64(sequences[i]);
+    const rocksdb::Slice key_part(entry_key), value_parts[2] = {rocksdb::Slice(head), rocksdb::Slice(e.raw.data(), e.raw.size())};
     batch.Put(impl_->cf(kSubjectLog), rocksdb::SliceParts(&key_part, 1), rocksdb::SliceParts(value_parts, 2));
     batch.Put(impl_->cf(kMembership), prefix + hash, BigEndian64(positions[i]));
     if (!e.verdict_key.empty()) batch.Put(impl_->cf(kVerdicts), e.verdict_key, e.verdict);
@@ -429,42 +429,45 @@ Result<std::optional<std::string>> EventLog::GetEvent(const Digest& document_has
 Status EventLog::ScanSubjectRecords(
     std::string_view subject,
     const std::function<Status(uint64_t, const Digest&, std::string_view, std::string_view)>& fn) const {
-  std::string prefix = SubjectPrefix(subject);
+  const std::string prefix = SubjectPrefix(subject);
   // RocksDB's automatic readahead (8 KB doubling to 256 KB) suits one subject's range; a fixed
   // 2 MB readahead copied 2 MB from the page cache for every subject, most of it unused.
   // Each block is read once per scan: keeping it in the block cache would only evict others.
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
-  // One snapshot for both ranges: an append committing meanwhile is in both or in neither.
-  const rocksdb::Snapshot* view = impl_->db->GetSnapshot();
-  struct Release {
-    rocksdb::DB* db;
-    const rocksdb::Snapshot* view;
-    ~Release() { db->ReleaseSnapshot(view); }
-  } release{impl_->db.get(), view};
-  read_options.snapshot = view;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->cf(kRecords)));
-  std::unique_ptr<rocksdb::Iterator> log(impl_->db->NewIterator(read_options, impl_->cf(kSubjectLog)));
-  log->Seek(prefix);
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->cf(kSubjectLog)));
+  // Each record comes just before its log entry (which holds the document the record names places
+  // in); it is kept until then.
+  std::string record;
+  std::optional<uint64_t> record_position;
+  auto no_entry = [](uint64_t position) {
+    return Status::Corruption("the event record at position " + std::to_string(position) + " has no log entry");
+  };
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    std::string_view key(it->key().data(), it->key().size());
-    std::string_view value(it->value().data(), it->value().size());
-    if (key.size() != prefix.size() + 8 || value.size() < 32) return Status::Corruption("malformed event record entry");
-    const uint64_t position = ReadBigEndian64(key.substr(prefix.size()));
-    // The log entry at the same position, which holds the document (the record names places in it).
-    while (log->Valid() && log->key().starts_with(prefix) && log->key().compare(it->key()) < 0) log->Next();
-    PITH_RETURN_IF_ERROR(FromRocks(log->status(), "scanning subject log"));
-    if (!log->Valid() || log->key() != it->key()) {
-      return Status::Corruption("the event record at position " + std::to_string(position) + " has no log entry");
+    const std::string_view key(it->key().data(), it->key().size());
+    const std::string_view value(it->value().data(), it->value().size());
+    if (key.size() != prefix.size() + 9) return Status::Corruption("malformed subject log key");
+    const uint64_t position = ReadBigEndian64(key.substr(prefix.size(), 8));
+    if (key.back() == kRecordTag) {
+      if (record_position) return no_entry(*record_position);
+      if (value.size() < 32) return Status::Corruption("malformed event record entry");
+      record.assign(value);
+      record_position = position;
+      continue;
     }
-    std::string_view entry(log->value().data(), log->value().size());
-    if (entry.size() < kLogEntryHead || entry.substr(0, 32) != value.substr(0, 32)) {
+    if (key.back() != kEntryTag || value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
+    if (!record_position) continue;  // an entry without its record: the caller sees the gap
+    if (*record_position != position) return no_entry(*record_position);
+    if (std::string_view(record).substr(0, 32) != value.substr(0, 32)) {
       return Status::Corruption("the event record and the log entry at position " + std::to_string(position) +
                                 " name different documents");
     }
-    PITH_RETURN_IF_ERROR(fn(position, DigestFrom(value.substr(0, 32)), value.substr(32), entry.substr(kLogEntryHead)));
+    record_position.reset();
+    PITH_RETURN_IF_ERROR(fn(position, DigestFrom(value.substr(0, 32)), std::string_view(record).substr(32),
+                            value.substr(kLogEntryHead)));
   }
-  return FromRocks(it->status(), "scanning event records");
+  PITH_RETURN_IF_ERROR(FromRocks(it->status(), "scanning event records"));
+  return record_position ? no_entry(*record_position) : Status::OK();
 }
 
 Result<uint64_t> EventLog::SubjectSize(std::string_view subject) const {
@@ -479,9 +482,13 @@ Status EventLog::ScanSubject(std::string_view subject, const std::function<Statu
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     std::string_view value(it->value().data(), it->value().size());
-    if (key.size() != prefix.size() + 8 || value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
+    if (key.size() != prefix.size() + 9 || (key.back() != kRecordTag && key.back() != kEntryTag)) {
+      return Status::Corruption("malformed subject log key");
+    }
+    if (key.back() == kRecordTag) continue;  // the event record beside the entry
+    if (value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
     SubjectEntry entry;
-    entry.position = ReadBigEndian64(key.substr(prefix.size()));
+    entry.position = ReadBigEndian64(key.substr(prefix.size(), 8));
     entry.document_hash = DigestFrom(value.substr(0, 32));
     entry.sequence = ReadBigEndian64(value.substr(32, 8));
     entry.document = value.substr(kLogEntryHead);
@@ -610,21 +617,32 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
                                 const std::vector<std::pair<std::string, std::string>>& verdicts,
                                 const SnapshotWrite& snapshot) {
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  // The log's document hashes, and every record key of the subject (each is replaced; a record at
+  // no log position goes).
+  const std::string prefix = SubjectPrefix(subject);
   std::vector<Digest> hashes;
-  PITH_RETURN_IF_ERROR(ScanSubject(subject, [&](const SubjectEntry& e) {
-    hashes.push_back(e.document_hash);
-    return Status::OK();
-  }));
+  std::vector<std::string> old_records;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSubjectLog)));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (key.back() == kRecordTag) {
+      old_records.emplace_back(key);
+    } else if (key.size() == prefix.size() + 9 && key.back() == kEntryTag && it->value().size() >= kLogEntryHead) {
+      hashes.push_back(DigestFrom(std::string_view(it->value().data(), 32)));
+    } else {
+      return Status::Corruption("malformed subject log entry");
+    }
+  }
+  PITH_RETURN_IF_ERROR(FromRocks(it->status(), "scanning subject log"));
+  it.reset();
   if (hashes.size() != records.size()) {
     return Status::Internal(std::to_string(records.size()) + " event records for a log of " + std::to_string(hashes.size()));
   }
   rocksdb::WriteBatch batch;
-  const std::string prefix = SubjectPrefix(subject);
-  // Every record key of the subject (positions are 8 bytes; the last one is never used).
-  batch.DeleteRange(impl_->cf(kRecords), prefix + BigEndian64(0), prefix + BigEndian64(std::numeric_limits<uint64_t>::max()));
+  for (const std::string& key : old_records) batch.Delete(impl_->cf(kSubjectLog), key);
   for (size_t i = 0; i < records.size(); ++i) {
     const std::string hash(reinterpret_cast<const char*>(hashes[i].data()), hashes[i].size());
-    batch.Put(impl_->cf(kRecords), prefix + BigEndian64(i), hash + records[i]);
+    batch.Put(impl_->cf(kSubjectLog), LogKey(prefix, i, kRecordTag), hash + records[i]);
   }
   for (const auto& [key, reason] : verdicts) batch.Put(impl_->cf(kVerdicts), key, reason);
   PITH_RETURN_IF_ERROR(impl_->WriteSnapshot(&batch, std::string(subject), snapshot, /*afresh=*/true));

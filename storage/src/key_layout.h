@@ -35,4 +35,15 @@ inline std::string SubjectPrefix(std::string_view subject) {
   return out;
 }
 
+// A subject's `subject_log` family holds, at each position, the document's event record (tag 0)
+// and, right after it, the log entry (tag 1): LP(subject) + position + tag.
+inline constexpr char kRecordTag = '\0';
+inline constexpr char kEntryTag = '\1';
+inline std::string LogKey(std::string_view prefix, uint64_t position, char tag) {
+  std::string key(prefix);
+  key += BigEndian64(position);
+  key += tag;
+  return key;
+}
+
 }  // namespace pith::storage_internal

@@ -42,7 +42,7 @@ struct LogAppend {
   std::string subject;
   Digest document_hash{};
   std::string_view raw;          // the bytes as received (the caller keeps them until Append returns)
-  std::string record;            // its event record (pith/event_record.h), kept in subject order
+  std::string record;            // its event record (pith/event_record.h), kept just before the log entry
   std::string verdict_key;       // see VerdictKey()
   std::string verdict;           // section 3 reason, "" when well formed
 };
@@ -111,6 +111,8 @@ class EventLog {
   // Atomically appends the events (none already contained) and writes the snapshots given.
   Status Append(const std::vector<LogAppend>& events, const std::map<std::string, SnapshotWrite>& snapshots);
 
+  // A stored document's bytes, read from the log entry that `events` names for its hash
+  // (kCorruption when that entry is missing or holds another document).
   Result<std::optional<std::string>> GetEvent(const Digest& document_hash) const;
   // The subject's event records in log order (one contiguous range: a replay reads them in one
   // pass), each with its position, document hash and the document's bytes (from its log entry).
