@@ -4,6 +4,7 @@
 // with nothing written.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <random>
 #include <string>
@@ -85,10 +86,11 @@ TEST_F(StoreRebuildTest, DerivedDataDamagedOnDiskIsRecomputedFromTheLog) {
     std::string value;
     ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), records[2], &value).ok());
     ASSERT_TRUE(db->Put(w, families.at("subject_log"), records[2], value.substr(0, 32) + "garbage").ok());
-    // A stray one, at the position after the log's last.
+    // Two stray ones: at the position after the log's last, and a key of no record's length.
     const std::string prefix = storage_internal::SubjectPrefix(damaged.pith_number);
     ASSERT_TRUE(db->Put(w, families.at("subject_log"), storage_internal::LogKey(prefix, records.size(), storage_internal::kRecordTag),
                         value).ok());
+    ASSERT_TRUE(db->Put(w, families.at("subject_log"), records[1] + std::string(1, storage_internal::kRecordTag), value).ok());
     // Every cached verdict says bad_signature (verdict keys are not per subject: both subjects').
     std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), families.at("verdicts")));
     std::vector<std::string> verdicts;
@@ -151,6 +153,12 @@ TEST_F(StoreRebuildTest, DamagedLogIsRefusedWithNothingWritten) {
     ASSERT_GT(value.size(), 40u);
     ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), entry, value.substr(0, 40) + "{\"not\":\"the event\"}").ok());
   });
+  auto problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  // Found by the scan of every stored event, and again in the subject's own log.
+  EXPECT_TRUE(std::any_of(problems->begin(), problems->end(), [&](const std::string& p) {
+    return p.rfind(s.pith_number + ": stored event", 0) == 0 && p.find("now hashes to") != std::string::npos;
+  }));
   auto rebuilt = store_->Rebuild(s.pith_number);
   ASSERT_FALSE(rebuilt.ok());
   EXPECT_EQ(rebuilt.status().code(), Status::Code::kCorruption);
@@ -159,6 +167,34 @@ TEST_F(StoreRebuildTest, DamagedLogIsRefusedWithNothingWritten) {
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->canonical, before->canonical);
   EXPECT_EQ(store_->Rebuild("pith:2099:NOSUCHSUBJECT").status().code(), Status::Code::kNotFound);
+}
+
+// `events` finds a document by its hash (export, polling, `check`): an entry lost or pointing at
+// something other than a log entry is reported by `check`; replays never need it.
+TEST_F(StoreRebuildTest, AnEventsEntryLostOrMisdirectedIsReportedByCheck) {
+  const testing::GeneratedSubject& s = subjects_[0];
+  const Digest lost = Sha256(json::Canonical(s.events[0]));
+  const Digest misdirected = Sha256(json::Canonical(s.events[1]));
+  auto as_key = [](const Digest& d) { return std::string(reinterpret_cast<const char*>(d.data()), d.size()); };
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), families.at("events"), as_key(lost)).ok());
+    // The record's key beside the entry: its value also starts with the document's hash.
+    const std::string record = storage_internal::LogKey(storage_internal::SubjectPrefix(s.pith_number), 1, storage_internal::kRecordTag);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("events"), as_key(misdirected), record).ok());
+  });
+  auto problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  auto reported = [&](const Digest& d, std::string_view what) {
+    for (const std::string& p : *problems) {
+      if (p.find(DigestHex(d)) != std::string::npos && p.find(what) != std::string::npos) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(reported(lost, "not in `events`"));
+  EXPECT_TRUE(reported(misdirected, "indexed at no log entry"));
+  auto state = store_->State(s.pith_number);
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(state->canonical, Scratch(s, s.events));
 }
 
 }  // namespace

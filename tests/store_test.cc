@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "pith/bundle_export.h"
+#include "pith/event_log.h"
 #include "pith/hash.h"
 #include "pith/merge.h"
 #include "pith/store.h"
@@ -208,6 +209,27 @@ TEST_F(StoreTest, AnotherFormatVersionIsRefused) {
   ASSERT_FALSE(store.ok());
   EXPECT_EQ(store.status().code(), Status::Code::kUnsupported);
   EXPECT_NE(store.status().message().find("pith-store-999"), std::string::npos);
+}
+
+// A store of an earlier layout has other column families (pith-store-5 had `records`): it is
+// refused by its format, not by RocksDB's complaint about families it was not opened with.
+TEST_F(StoreTest, AStoreOfAnEarlierLayoutIsRefusedByItsFormat) {
+  { OpenStore(); }
+  ASSERT_TRUE(testing::WithRawRocksDb(dir_.string(), [](rocksdb::DB* db, const testing::RawFamilies& families) {
+    rocksdb::ColumnFamilyHandle* records = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "records", &records).ok());
+    ASSERT_TRUE(db->DestroyColumnFamilyHandle(records).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("meta"), "format", "pith-store-5").ok());
+  }));
+  for (bool create : {false, true}) {
+    StoreOptions options;
+    options.create_if_missing = create;
+    auto store = Store::Open(dir_.string(), options);
+    ASSERT_FALSE(store.ok());
+    EXPECT_EQ(store.status().code(), Status::Code::kUnsupported) << store.status().ToString();
+    EXPECT_NE(store.status().message().find("\"pith-store-5\""), std::string::npos) << store.status().ToString();
+    EXPECT_NE(store.status().message().find(std::string(kStoreFormat)), std::string::npos) << store.status().ToString();
+  }
 }
 
 // Verdicts are keyed by subject first (specs/storage.md), so a replay reads a subject's verdicts
@@ -560,6 +582,10 @@ TEST_F(StoreTest, OneScannedDocumentSharedByManyEventsIsReadOnTwoThreads) {
     ASSERT_EQ(last->size(), 1u);
     EXPECT_EQ((*first)[0].document_sha256, (*last)[0].document_sha256);
     EXPECT_EQ((*first)[0].verdict, (*last)[0].verdict);
+    // Stored in every subject's log, found by its hash once: `check` finds nothing amiss.
+    auto problems = store->Check();
+    ASSERT_TRUE(problems.ok());
+    EXPECT_TRUE(problems->empty()) << problems->front();
   }
 }
 

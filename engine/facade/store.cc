@@ -308,9 +308,23 @@ Result<std::vector<std::string>> Store::Check() {
       problems.push_back(subject + ": " + std::to_string(record_count) + " event records for " + std::to_string(docs.size()) +
                          " log entries");
     }
+    // Every log entry's document is found by its hash through `events` (as `GetEvent` reads it).
+    Status indexed = impl_->log->ScanSubject(subject, [&](const SubjectEntry& e) {
+      auto found = impl_->log->GetEvent(e.document_hash);
+      if (!found.ok()) {
+        problems.push_back(subject + ": " + found.status().message());
+      } else if (!found->has_value()) {
+        problems.push_back(subject + ": event " + DigestHex(e.document_hash) + " is in the log but not in `events`");
+      }
+      return Status::OK();
+    });
+    if (!indexed.ok()) problems.push_back(subject + ": " + indexed.message());
     // Re-derived whole, hashes included: check trusts nothing the store kept.
     CheckDocuments(docs, subject, keys, impl_->options.threads, &fresh);
     for (size_t i = 0; i < docs.size(); ++i) {
+      if (fresh[i].document_sha256 != cached[i].document_sha256) {
+        problems.push_back(subject + ": stored event " + cached[i].document_sha256 + " now hashes to " + fresh[i].document_sha256);
+      }
       if (fresh[i].reason != cached[i].reason) {
         problems.push_back(subject + ": cached verdict of event " + cached[i].document_sha256 + " is \"" + cached[i].reason +
                            "\", re-verification says \"" + fresh[i].reason + "\"");

@@ -77,18 +77,6 @@ Status Store::Impl::ReloadKeys() {
   return Status::OK();
 }
 
-// A stored document, parsed (kCorruption when it is listed but missing or no longer parses).
-Result<json::Value> Store::Impl::ReadDocument(const Digest& h) const {
-  auto raw = log->GetEvent(h);
-  if (!raw.ok()) return raw.status();
-  if (!raw->has_value()) return Status::Corruption("event " + DigestHex(h) + " is listed but not stored");
-  auto doc = json::Parse(**raw);
-  if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(h) + " no longer parses: " + doc.status().message());
-  return doc;
-}
-
-// The subject's stored documents (parsed) and their section 3 verdicts, computing (and, when
-// `cache` is set, storing) any verdict not cached for the current keys.
 Status Store::Impl::ReadSubjectDocuments(std::string_view subject, bool verify_hashes, std::vector<Digest>* hashes,
                                          std::vector<json::Value>* docs, std::vector<std::string>* raws) const {
   return log->ScanSubject(subject, [&](const SubjectEntry& e) {
@@ -255,12 +243,16 @@ Status Store::Impl::LoadRecords(std::string_view subject, const TrustedKeys& tru
     verdicts->push_back(std::move(v));
   }
   if (missing.empty()) return Status::OK();
+  // The documents of those, read from their log entries (in order, as `missing` is).
   std::vector<json::Value> pending;
-  for (size_t i : missing) {
-    auto doc = ReadDocument(hashes[i]);
-    if (!doc.ok()) return doc.status();
+  PITH_RETURN_IF_ERROR(log->ScanSubject(subject, [&](const SubjectEntry& e) {
+    if (pending.size() == missing.size() || e.position != missing[pending.size()]) return Status::OK();
+    auto doc = json::Parse(e.document);
+    if (!doc.ok()) return Status::Corruption("stored event " + DigestHex(e.document_hash) + " no longer parses: " + doc.status().message());
     pending.push_back(std::move(*doc));
-  }
+    return Status::OK();
+  }));
+  if (pending.size() != missing.size()) return Status::Corruption("the log of " + std::string(subject) + " is shorter than its event records");
   std::vector<std::string> computed = CheckReasons(pending, subject, trusted);
   std::vector<std::pair<std::string, std::string>> to_cache;
   for (size_t k = 0; k < missing.size(); ++k) {

@@ -115,8 +115,6 @@ struct Store::Impl {
 
   Status ReloadKeys();
 
-  // A stored document, parsed (kCorruption when it is listed but missing or no longer parses).
-  Result<json::Value> ReadDocument(const Digest& h) const;
   // The subject's log in order: each entry's document hash, appended to *hashes, and its document,
   // parsed, to *docs (and as stored to *raws, when given). With `verify_hashes`, a document whose
   // canonical form no longer hashes to its key is kCorruption (naming the subject).

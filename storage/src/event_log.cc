@@ -13,6 +13,8 @@
 #include <atomic>
 #include <limits>
 #include <mutex>
+#include <set>
+#include <vector>
 
 #include "key_layout.h"
 #include "pith/codec.h"
@@ -24,7 +26,9 @@ namespace pith {
 using storage_internal::BigEndian64;
 using storage_internal::ReadBigEndian64;
 using storage_internal::SubjectPrefix;
+using storage_internal::IsLogEntryKey;
 using storage_internal::LogKey;
+using storage_internal::ParseLogKey;
 using storage_internal::kEntryTag;
 using storage_internal::kRecordTag;
 using storage_internal::ChunkCount;
@@ -81,6 +85,38 @@ Digest DigestFrom(std::string_view bytes) {
   Digest d{};
   std::copy(bytes.begin(), bytes.begin() + std::min<size_t>(bytes.size(), d.size()), d.begin());
   return d;
+}
+
+}  // namespace
+
+namespace {
+
+std::string FormatRefusal(const std::string& dir, std::string_view format) {
+  return "store " + dir + " has format \"" + std::string(format) + "\"; this build reads \"" + std::string(kStoreFormat) + "\"";
+}
+
+// Why a store whose column families are `families` (not ours) is refused: its format, read from
+// its `meta` family (opened read-only, with all its families), or else its families.
+std::string OtherFormat(const std::string& dir, const std::vector<std::string>& families) {
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : families) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DBOptions options;
+  options.info_log = std::make_shared<DiscardingLogger>();
+  rocksdb::DB* raw = nullptr;
+  std::string format;
+  if (rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &handles, &raw).ok()) {
+    std::unique_ptr<rocksdb::DB> db(raw);
+    for (size_t i = 0; i < families.size(); ++i) {
+      if (families[i] == kFamilyNames[kMeta]) db->Get(rocksdb::ReadOptions(), handles[i], kFormatKey, &format);
+    }
+    for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
+  }
+  if (!format.empty()) return FormatRefusal(dir, format);
+  std::string names;
+  for (const std::string& name : families) names += (names.empty() ? "" : ", ") + name;
+  return "store " + dir + " has column families of another format (" + names + "); this build reads \"" +
+         std::string(kStoreFormat) + "\"";
 }
 
 }  // namespace
@@ -274,7 +310,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   db_options.atomic_flush = !options.write_ahead_log;
   db_options.info_log = std::make_shared<DiscardingLogger>();
   // Memtables of all column families together stay under this (RocksDB flushes the largest when
-  // they reach it); otherwise each of the 14 families may hold up to two 64 MB memtables.
+  // they reach it); otherwise each of the 13 families may hold up to two 64 MB memtables.
   db_options.db_write_buffer_size = options.memtable_budget_bytes != 0 ? options.memtable_budget_bytes : 256u << 20;
   // Bloom filters (10 bits a key, about 1% false positives): appends mostly look up keys that are
   // not there (membership, events, verdicts of new documents), and without a filter each miss
@@ -308,6 +344,15 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
     }
     families.emplace_back(kFamilyNames[f], cf_options);
   }
+  // A store of another format may have other column families, which RocksDB refuses to open
+  // unnamed: its format is then read with its own families, read-only, and named in the refusal.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, dir, &existing).ok()) {
+    std::vector<std::string> ours(std::begin(kFamilyNames), std::end(kFamilyNames));
+    std::sort(existing.begin(), existing.end());
+    std::sort(ours.begin(), ours.end());
+    if (existing != ours) return Status::Unsupported(OtherFormat(dir, existing));
+  }
   auto impl = std::make_unique<Impl>();
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &impl->handles, &raw);
@@ -329,8 +374,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
     rocksdb::Status put = impl->db->Put(sync_write, impl->cf(kMeta), kFormatKey, rocksdb::Slice(kStoreFormat.data(), kStoreFormat.size()));
     if (!put.ok()) return FromRocks(put, "initialising store");
   } else if (**format != kStoreFormat) {
-    return Status::Unsupported("store " + dir + " has format \"" + **format + "\"; this build reads \"" +
-                               std::string(kStoreFormat) + "\"");
+    return Status::Unsupported(FormatRefusal(dir, **format));
   }
   auto next = impl->Get(kMeta, kNextSequenceKey);
   if (!next.ok()) return next.status();
@@ -370,6 +414,7 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
   std::vector<uint64_t> positions(events.size()), sequences(events.size());
   std::vector<std::string> prefixes(events.size());  // LP(subject): the keys' order is theirs
   uint64_t sequence = impl_->next_sequence;
+  std::set<Digest> indexed;  // documents this batch names in `events` (a document may come twice)
   for (size_t i = 0; i < events.size(); ++i) {
     const LogAppend& e = events[i];
     auto it = sizes.find(e.subject);
@@ -382,9 +427,12 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
     sequences[i] = sequence++;
     prefixes[i] = SubjectPrefix(e.subject);
     // A document's first log entry is where `events` finds it.
-    auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
-    if (!existing.ok()) return existing.status();
-    if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), LogKey(prefixes[i], positions[i], kEntryTag));
+    if (!indexed.count(e.document_hash)) {
+      auto existing = impl_->Get(kEvents, AsSlice(e.document_hash));
+      if (!existing.ok()) return existing.status();
+      if (!existing->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(e.document_hash), LogKey(prefixes[i], positions[i], kEntryTag));
+      indexed.insert(e.document_hash);
+    }
     std::string hash(reinterpret_cast<const char*>(e.document_hash.data()), e.document_hash.size());
     batch.Put(impl_->cf(kSequence), BigEndian64(sequences[i]), hash + e.subject);
   }
@@ -415,9 +463,10 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
 Result<std::optional<std::string>> EventLog::GetEvent(const Digest& document_hash) const {
   auto place = impl_->Get(kEvents, AsSlice(document_hash));
   if (!place.ok() || !place->has_value()) return place;
+  const std::string hex = DigestHex(document_hash);
+  if (!IsLogEntryKey(**place)) return Status::Corruption("event " + hex + " is indexed at no log entry");
   auto entry = impl_->Get(kSubjectLog, rocksdb::Slice(**place));
   if (!entry.ok()) return entry.status();
-  const std::string hex = DigestHex(document_hash);
   if (!entry->has_value()) return Status::Corruption("event " + hex + " is indexed at a log entry that does not exist");
   const std::string_view value = **entry;
   if (value.size() < kLogEntryHead || value.substr(0, 32) != AsSlice(document_hash).ToStringView()) {
@@ -446,16 +495,17 @@ Status EventLog::ScanSubjectRecords(
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
     const std::string_view value(it->value().data(), it->value().size());
-    if (key.size() != prefix.size() + 9) return Status::Corruption("malformed subject log key");
-    const uint64_t position = ReadBigEndian64(key.substr(prefix.size(), 8));
-    if (key.back() == kRecordTag) {
+    const auto parsed = ParseLogKey(key, prefix.size());
+    if (!parsed) return Status::Corruption("malformed subject log key");
+    const uint64_t position = parsed->position;
+    if (parsed->tag == kRecordTag) {
       if (record_position) return no_entry(*record_position);
       if (value.size() < 32) return Status::Corruption("malformed event record entry");
       record.assign(value);
       record_position = position;
       continue;
     }
-    if (key.back() != kEntryTag || value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
+    if (value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
     if (!record_position) continue;  // an entry without its record: the caller sees the gap
     if (*record_position != position) return no_entry(*record_position);
     if (std::string_view(record).substr(0, 32) != value.substr(0, 32)) {
@@ -482,13 +532,12 @@ Status EventLog::ScanSubject(std::string_view subject, const std::function<Statu
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     std::string_view key(it->key().data(), it->key().size());
     std::string_view value(it->value().data(), it->value().size());
-    if (key.size() != prefix.size() + 9 || (key.back() != kRecordTag && key.back() != kEntryTag)) {
-      return Status::Corruption("malformed subject log key");
-    }
-    if (key.back() == kRecordTag) continue;  // the event record beside the entry
-    if (value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
+    // Event records (tag 0), even malformed ones, are not the log: rebuild rewrites them.
+    if (key.back() == kRecordTag) continue;
+    const auto parsed = ParseLogKey(key, prefix.size());
+    if (!parsed || value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
     SubjectEntry entry;
-    entry.position = ReadBigEndian64(key.substr(prefix.size(), 8));
+    entry.position = parsed->position;
     entry.document_hash = DigestFrom(value.substr(0, 32));
     entry.sequence = ReadBigEndian64(value.substr(32, 8));
     entry.document = value.substr(kLogEntryHead);
@@ -625,9 +674,9 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSubjectLog)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
-    if (key.back() == kRecordTag) {
+    if (key.back() == kRecordTag) {  // as ScanSubject: any record key, malformed too, goes
       old_records.emplace_back(key);
-    } else if (key.size() == prefix.size() + 9 && key.back() == kEntryTag && it->value().size() >= kLogEntryHead) {
+    } else if (ParseLogKey(key, prefix.size()) && it->value().size() >= kLogEntryHead) {
       hashes.push_back(DigestFrom(std::string_view(it->value().data(), 32)));
     } else {
       return Status::Corruption("malformed subject log entry");

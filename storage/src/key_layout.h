@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,25 @@ inline std::string LogKey(std::string_view prefix, uint64_t position, char tag) 
   key += BigEndian64(position);
   key += tag;
   return key;
+}
+
+// A `subject_log` key under a subject's prefix of `prefix_size` bytes, read: its position and tag;
+// nothing when it is not one (another length, another tag).
+struct ParsedLogKey {
+  uint64_t position;
+  char tag;
+};
+inline std::optional<ParsedLogKey> ParseLogKey(std::string_view key, size_t prefix_size) {
+  if (key.size() != prefix_size + 9 || (key.back() != kRecordTag && key.back() != kEntryTag)) return std::nullopt;
+  return ParsedLogKey{ReadBigEndian64(key.substr(prefix_size, 8)), key.back()};
+}
+
+// Whether `key` is a log entry's key: LP(subject) + position + kEntryTag.
+inline bool IsLogEntryKey(std::string_view key) {
+  if (key.size() < 4 + 9 || key.back() != kEntryTag) return false;
+  uint64_t length = 0;
+  for (size_t i = 0; i < 4; ++i) length = (length << 8) | static_cast<unsigned char>(key[i]);
+  return key.size() == 4 + length + 9;
 }
 
 }  // namespace pith::storage_internal

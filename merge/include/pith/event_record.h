@@ -37,9 +37,10 @@ struct EventRecord {
   std::vector<std::string> supersedes;
   std::string entry;   // canon of its `current` entry: {"created_at","event_id","payload","signer","target"}
   std::string signer;  // canon of its signer object
-  // Where those bytes lie in the canonical text the record was made from (empty when it has no
-  // event): each entry member's `"key":value` and the signer object, as [begin, end) offsets.
-  // EncodeEventRecordBeside stores them as places in the document instead of as bytes.
+  // Where those bytes lie in the text the record was made from or read beside (empty when it has
+  // no event, or was decoded from a record written out in full): each entry member's
+  // `"key":value` and the signer object, as [begin, end) offsets. EncodeEventRecordBeside stores
+  // them as places in the document instead of as bytes.
   std::vector<std::pair<uint32_t, uint32_t>> entry_members;
   std::pair<uint32_t, uint32_t> signer_value{0, 0};
 };

@@ -42,7 +42,10 @@ struct LogAppend {
   std::string subject;
   Digest document_hash{};
   std::string_view raw;          // the bytes as received (the caller keeps them until Append returns)
-  std::string record;            // its event record (pith/event_record.h), kept just before the log entry
+  // Its event record (pith/event_record.h), kept just before the log entry: as
+  // EncodeEventRecordBeside(record, raw) writes it, with this `raw` (a record naming places in
+  // other bytes would be read against these).
+  std::string record;
   std::string verdict_key;       // see VerdictKey()
   std::string verdict;           // section 3 reason, "" when well formed
 };
@@ -116,6 +119,8 @@ class EventLog {
   Result<std::optional<std::string>> GetEvent(const Digest& document_hash) const;
   // The subject's event records in log order (one contiguous range: a replay reads them in one
   // pass), each with its position, document hash and the document's bytes (from its log entry).
+  // A log entry without its record is skipped (the caller sees the gap in positions); a record
+  // without its entry, or naming another document, is kCorruption.
   Status ScanSubjectRecords(std::string_view subject,
                             const std::function<Status(uint64_t position, const Digest& document_hash,
                                                        std::string_view record, std::string_view document)>& fn) const;
