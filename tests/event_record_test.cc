@@ -111,6 +111,8 @@ TEST(EventRecord, CanonicalTextPathEqualsTheValuePathOnEveryVectorDocument) {
         EXPECT_EQ(in_place.verdict.document_sha256, from_tree.verdict.document_sha256);
         EXPECT_EQ(in_place.verdict.reason, from_tree.verdict.reason) << text.substr(0, 200);
         ExpectSameRecord(in_place.record, from_tree.record);
+        EXPECT_EQ(in_place.record.entry_members, from_tree.record.entry_members);  // the same places in the text
+        EXPECT_EQ(in_place.record.signer_value, from_tree.record.signer_value);
         ExpectSameRecord(from_tree.record, MakeEventRecord(d));  // the shape taken from the verdict is right
         // The reason alone (what the store asks for, holding the hash already) is the same verdict.
         std::string tree_canonical;

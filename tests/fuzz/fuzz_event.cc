@@ -131,6 +131,7 @@ void CheckOne(const pith::json::Value& doc) {
     PITH_FUZZ_CHECK(fast.verdict.document_sha256 == verdict.document_sha256);
     PITH_FUZZ_CHECK_MSG(fast.verdict.reason == verdict.reason, fast.verdict.reason + " vs " + verdict.reason);
     PITH_FUZZ_CHECK(pith::EncodeEventRecord(fast.record) == encoded);
+    PITH_FUZZ_CHECK(pith::EncodeEventRecordBeside(fast.record, text) == beside);  // the same places
   } else {
     PITH_FUZZ_CHECK(!doc.is_object() || text.find("\\") != std::string::npos);  // only escaped keys stop it
   }
