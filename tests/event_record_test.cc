@@ -30,6 +30,28 @@ std::vector<std::filesystem::path> VectorDirs() {
   return dirs;
 }
 
+// A conformance vector's subject, trusted keys, events with their section 3 verdicts, and state.
+struct Vector {
+  std::string subject, expected_state;
+  TrustedKeys keys;
+  std::vector<json::Value> docs;
+  std::vector<DocumentVerdict> verdicts;
+};
+
+Vector LoadVector(const std::filesystem::path& dir) {
+  Vector v;
+  auto vector = json::Parse(ReadText(dir / "vector.json"));
+  EXPECT_TRUE(vector.ok());
+  if (!vector.ok()) return v;
+  v.expected_state = ReadText(dir / "expected_state.json");
+  while (!v.expected_state.empty() && v.expected_state.back() == '\n') v.expected_state.pop_back();
+  v.subject = *vector->FindString("subject");
+  EXPECT_TRUE(v.keys.AddFromJson(*vector->Find("keys")).ok());
+  v.docs = vector->Find("events")->items();
+  CheckDocuments(v.docs, v.subject, v.keys, 1, &v.verdicts);
+  return v;
+}
+
 void ExpectSameRecord(const EventRecord& a, const EventRecord& b) {
   EXPECT_EQ(a.event_id, b.event_id);
   EXPECT_EQ(a.signer_key_id, b.signer_key_id);
@@ -51,19 +73,9 @@ TEST(EventRecord, MergeRecordsEqualsTheMergeOnEveryConformanceVector) {
   size_t records_seen = 0, with_event = 0;
   for (const auto& dir : dirs) {
     SCOPED_TRACE(dir.filename().string());
-    auto vector = json::Parse(ReadText(dir / "vector.json"));
-    ASSERT_TRUE(vector.ok());
-    std::string expected = ReadText(dir / "expected_state.json");
-    while (!expected.empty() && expected.back() == '\n') expected.pop_back();
-    const std::string subject = *vector->FindString("subject");
-    TrustedKeys keys;
-    ASSERT_TRUE(keys.AddFromJson(*vector->Find("keys")).ok());
-    const std::vector<json::Value>& docs = vector->Find("events")->items();
-
-    std::vector<DocumentVerdict> verdicts;
-    CheckDocuments(docs, subject, keys, 1, &verdicts);
+    const Vector v = LoadVector(dir);
     std::vector<EventRecord> records;
-    for (const json::Value& d : docs) {
+    for (const json::Value& d : v.docs) {
       EventRecord made = MakeEventRecord(d);
       auto decoded = DecodeEventRecord(EncodeEventRecord(made));
       ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
@@ -72,11 +84,11 @@ TEST(EventRecord, MergeRecordsEqualsTheMergeOnEveryConformanceVector) {
       records.push_back(std::move(*decoded));
     }
     records_seen += records.size();
-    auto from_docs = MergeChecked(subject, docs, verdicts, keys, kMergeV1);
-    auto from_records = MergeRecords(subject, records, verdicts, keys, kMergeV1);
+    auto from_docs = MergeChecked(v.subject, v.docs, v.verdicts, v.keys, kMergeV1);
+    auto from_records = MergeRecords(v.subject, records, v.verdicts, v.keys, kMergeV1);
     ASSERT_TRUE(from_docs.ok() && from_records.ok());
-    EXPECT_EQ(from_docs->canonical, expected);
-    EXPECT_EQ(from_records->canonical, expected);
+    EXPECT_EQ(from_docs->canonical, v.expected_state);
+    EXPECT_EQ(from_records->canonical, v.expected_state);
     EXPECT_EQ(from_records->state_sha256, from_docs->state_sha256);
   }
   EXPECT_GT(records_seen, 200u);
@@ -136,18 +148,9 @@ TEST(EventRecord, BesideItsDocumentARecordNamesPlacesInItAndReadsBackTheSame) {
   size_t with_places = 0;
   for (const auto& dir : VectorDirs()) {
     SCOPED_TRACE(dir.filename().string());
-    auto vector = json::Parse(ReadText(dir / "vector.json"));
-    ASSERT_TRUE(vector.ok());
-    std::string expected = ReadText(dir / "expected_state.json");
-    while (!expected.empty() && expected.back() == '\n') expected.pop_back();
-    const std::string subject = *vector->FindString("subject");
-    TrustedKeys keys;
-    ASSERT_TRUE(keys.AddFromJson(*vector->Find("keys")).ok());
-    const std::vector<json::Value>& docs = vector->Find("events")->items();
-    std::vector<DocumentVerdict> verdicts;
-    CheckDocuments(docs, subject, keys, 1, &verdicts);
+    const Vector v = LoadVector(dir);
     std::vector<std::string> texts, encoded;
-    for (const json::Value& d : docs) {
+    for (const json::Value& d : v.docs) {
       texts.push_back(json::Canonical(d));
       const std::string& text = texts.back();
       const EventRecord made = MakeEventRecord(d);
@@ -174,11 +177,11 @@ TEST(EventRecord, BesideItsDocumentARecordNamesPlacesInItAndReadsBackTheSame) {
       EXPECT_EQ(EncodeEventRecordBeside(made, ""), literal);
     }
     EventRecordSet set;
-    for (size_t i = 0; i < docs.size(); ++i) ASSERT_TRUE(set.AddEncoded(encoded[i], texts[i]).ok());
+    for (size_t i = 0; i < v.docs.size(); ++i) ASSERT_TRUE(set.AddEncoded(encoded[i], texts[i]).ok());
     texts.assign(texts.size(), std::string(8, 'x'));  // the views hold copies of what they read
-    auto merged = MergeRecords(subject, set.views(), verdicts, keys, kMergeV1);
+    auto merged = MergeRecords(v.subject, set.views(), v.verdicts, v.keys, kMergeV1);
     ASSERT_TRUE(merged.ok()) << merged.status().ToString();
-    EXPECT_EQ(merged->canonical, expected);
+    EXPECT_EQ(merged->canonical, v.expected_state);
   }
   EXPECT_GT(with_places, 100u);
 }
