@@ -170,7 +170,8 @@ TEST_F(StoreRebuildTest, DamagedLogIsRefusedWithNothingWritten) {
 }
 
 // `events` finds a document by its hash (export, polling, `check`): an entry lost or pointing at
-// something other than a log entry is reported by `check`; replays never need it.
+// something other than a log entry is reported by `check` and indexed again by `rebuild`; replays
+// never need it.
 TEST_F(StoreRebuildTest, AnEventsEntryLostOrMisdirectedIsReportedByCheck) {
   const testing::GeneratedSubject& s = subjects_[0];
   const Digest lost = Sha256(json::Canonical(s.events[0]));
@@ -195,6 +196,12 @@ TEST_F(StoreRebuildTest, AnEventsEntryLostOrMisdirectedIsReportedByCheck) {
   auto state = store_->State(s.pith_number);
   ASSERT_TRUE(state.ok()) << state.status().ToString();
   EXPECT_EQ(state->canonical, Scratch(s, s.events));
+  // Rebuild indexes both again (`events` is derived from the log).
+  auto rebuilt = store_->Rebuild(s.pith_number);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status().ToString();
+  auto after = store_->Check();
+  ASSERT_TRUE(after.ok());
+  EXPECT_TRUE(after->empty()) << after->front();
 }
 
 }  // namespace

@@ -670,7 +670,7 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
   // no log position goes).
   const std::string prefix = SubjectPrefix(subject);
   std::vector<Digest> hashes;
-  std::vector<std::string> old_records;
+  std::vector<std::string> old_records, entry_keys;
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSubjectLog)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     const std::string_view key(it->key().data(), it->key().size());
@@ -678,6 +678,7 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
       old_records.emplace_back(key);
     } else if (ParseLogKey(key, prefix.size()) && it->value().size() >= kLogEntryHead) {
       hashes.push_back(DigestFrom(std::string_view(it->value().data(), 32)));
+      entry_keys.emplace_back(key);
     } else {
       return Status::Corruption("malformed subject log entry");
     }
@@ -688,6 +689,13 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
     return Status::Internal(std::to_string(records.size()) + " event records for a log of " + std::to_string(hashes.size()));
   }
   rocksdb::WriteBatch batch;
+  // A document `events` does not find (its entry lost, or naming no log entry that holds it) is
+  // indexed again at this subject's entry: `events` is derived from the log too.
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    auto found = GetEvent(hashes[i]);
+    if (!found.ok() && found.status().code() != Status::Code::kCorruption) return found.status();
+    if (!found.ok() || !found->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(hashes[i]), entry_keys[i]);
+  }
   for (const std::string& key : old_records) batch.Delete(impl_->cf(kSubjectLog), key);
   for (size_t i = 0; i < records.size(); ++i) {
     const std::string hash(reinterpret_cast<const char*>(hashes[i].data()), hashes[i].size());

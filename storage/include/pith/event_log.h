@@ -147,7 +147,8 @@ class EventLog {
   Status PutSnapshots(const std::map<std::string, SnapshotWrite>& snapshots);
   // Replaces everything kept for `subject` beside its log, in one atomic batch: its event records
   // (records[i] is that of log position i; any other record of the subject goes), the verdicts
-  // given (verdict key -> reason) and its snapshot. The log itself is not touched.
+  // given (verdict key -> reason), its snapshot, and the `events` entry of each of its documents
+  // that GetEvent does not find. The log entries themselves are not touched.
   Status RewriteDerived(std::string_view subject, const std::vector<std::string>& records,
                         const std::vector<std::pair<std::string, std::string>>& verdicts, const SnapshotWrite& snapshot);
   // One of the subject's index entries; and all of them, in key order.
