@@ -232,6 +232,36 @@ TEST_F(StoreTest, AStoreOfAnEarlierLayoutIsRefusedByItsFormat) {
   }
 }
 
+// A store of this format with a family it should not have is refused naming the family; one with
+// only some of its families (its creation cut short) is opened, and RocksDB creates the rest.
+TEST_F(StoreTest, ColumnFamiliesDecideBetweenRefusingAndFinishingAStore) {
+  { OpenStore(); }
+  ASSERT_TRUE(testing::WithRawRocksDb(dir_.string(), [](rocksdb::DB* db, const testing::RawFamilies&) {
+    rocksdb::ColumnFamilyHandle* surplus = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "surplus", &surplus).ok());
+    ASSERT_TRUE(db->DestroyColumnFamilyHandle(surplus).ok());
+  }));
+  auto refused = Store::Open(dir_.string(), {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kUnsupported);
+  EXPECT_NE(refused.status().message().find("(surplus)"), std::string::npos) << refused.status().ToString();
+
+  fs::remove_all(dir_);
+  {
+    rocksdb::Options options;
+    options.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(rocksdb::DB::Open(options, dir_.string(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    rocksdb::ColumnFamilyHandle* meta = nullptr;
+    ASSERT_TRUE(db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "meta", &meta).ok());
+    ASSERT_TRUE(db->DestroyColumnFamilyHandle(meta).ok());
+  }
+  auto finished = Store::Open(dir_.string(), {});
+  ASSERT_TRUE(finished.ok()) << finished.status().ToString();
+  EXPECT_EQ((*finished)->LastSequence(), 0u);
+}
+
 // Verdicts are keyed by subject first (specs/storage.md), so a replay reads a subject's verdicts
 // from a few neighbouring blocks: every key of the family starts with LP(subject) of a stored
 // subject, one per (subject, document).
@@ -587,6 +617,14 @@ TEST_F(StoreTest, OneScannedDocumentSharedByManyEventsIsReadOnTwoThreads) {
     ASSERT_TRUE(problems.ok());
     EXPECT_TRUE(problems->empty()) << problems->front();
   }
+  // `events` names the document's first log entry, though the batch held it 64 times.
+  const Digest hash = Sha256(shared->bytes());
+  ASSERT_TRUE(testing::WithRawRocksDb(dir_.string(), [&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    std::string place;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("events"),
+                        std::string(reinterpret_cast<const char*>(hash.data()), hash.size()), &place).ok());
+    EXPECT_EQ(place, storage_internal::LogKey(storage_internal::SubjectPrefix("pith:shared-0"), 0, storage_internal::kEntryTag));
+  }));
 }
 
 // Prepare and Commit: batches prepared side by side (one on another thread while the other

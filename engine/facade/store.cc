@@ -311,6 +311,7 @@ Result<std::vector<std::string>> Store::Check() {
     // Every log entry's document is found by its hash through `events` (as `GetEvent` reads it).
     Status indexed = impl_->log->ScanSubject(subject, [&](const SubjectEntry& e) {
       auto found = impl_->log->GetEvent(e.document_hash);
+      if (!found.ok() && found.status().code() != Status::Code::kCorruption) return found.status();  // not damage
       if (!found.ok()) {
         problems.push_back(subject + ": " + found.status().message());
       } else if (!found->has_value()) {
@@ -318,7 +319,11 @@ Result<std::vector<std::string>> Store::Check() {
       }
       return Status::OK();
     });
-    if (!indexed.ok()) problems.push_back(subject + ": " + indexed.message());
+    if (indexed.code() == Status::Code::kCorruption) {
+      problems.push_back(subject + ": " + indexed.message());
+    } else if (!indexed.ok()) {
+      return indexed;
+    }
     // Re-derived whole, hashes included: check trusts nothing the store kept.
     CheckDocuments(docs, subject, keys, impl_->options.threads, &fresh);
     for (size_t i = 0; i < docs.size(); ++i) {

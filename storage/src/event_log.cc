@@ -95,9 +95,10 @@ std::string FormatRefusal(const std::string& dir, std::string_view format) {
   return "store " + dir + " has format \"" + std::string(format) + "\"; this build reads \"" + std::string(kStoreFormat) + "\"";
 }
 
-// Why a store whose column families are `families` (not ours) is refused: its format, read from
-// its `meta` family (opened read-only, with all its families), or else its families.
-std::string OtherFormat(const std::string& dir, const std::vector<std::string>& families) {
+// Why a store with column families we do not have (`extra`; all of them: `families`) is refused:
+// its format, read from its `meta` family (opened read-only, with all its families), or else the
+// families it should not have.
+std::string OtherFormat(const std::string& dir, const std::vector<std::string>& families, const std::vector<std::string>& extra) {
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : families) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -112,11 +113,10 @@ std::string OtherFormat(const std::string& dir, const std::vector<std::string>& 
     }
     for (rocksdb::ColumnFamilyHandle* h : handles) db->DestroyColumnFamilyHandle(h);
   }
-  if (!format.empty()) return FormatRefusal(dir, format);
+  if (!format.empty() && format != kStoreFormat) return FormatRefusal(dir, format);
   std::string names;
-  for (const std::string& name : families) names += (names.empty() ? "" : ", ") + name;
-  return "store " + dir + " has column families of another format (" + names + "); this build reads \"" +
-         std::string(kStoreFormat) + "\"";
+  for (const std::string& name : extra) names += (names.empty() ? "" : ", ") + name;
+  return "store " + dir + " has column families that \"" + std::string(kStoreFormat) + "\" does not (" + names + ")";
 }
 
 }  // namespace
@@ -346,12 +346,15 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   }
   // A store of another format may have other column families, which RocksDB refuses to open
   // unnamed: its format is then read with its own families, read-only, and named in the refusal.
+  // (A store with only some of our families is one whose creation was cut short: RocksDB creates
+  // the missing ones.)
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, dir, &existing).ok()) {
-    std::vector<std::string> ours(std::begin(kFamilyNames), std::end(kFamilyNames));
-    std::sort(existing.begin(), existing.end());
-    std::sort(ours.begin(), ours.end());
-    if (existing != ours) return Status::Unsupported(OtherFormat(dir, existing));
+    std::vector<std::string> extra;
+    for (const std::string& name : existing) {
+      if (std::find(std::begin(kFamilyNames), std::end(kFamilyNames), name) == std::end(kFamilyNames)) extra.push_back(name);
+    }
+    if (!extra.empty()) return Status::Unsupported(OtherFormat(dir, existing, extra));
   }
   auto impl = std::make_unique<Impl>();
   rocksdb::DB* raw = nullptr;
@@ -676,7 +679,10 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
     const std::string_view key(it->key().data(), it->key().size());
     if (key.back() == kRecordTag) {  // as ScanSubject: any record key, malformed too, goes
       old_records.emplace_back(key);
-    } else if (ParseLogKey(key, prefix.size()) && it->value().size() >= kLogEntryHead) {
+    } else if (const auto parsed = ParseLogKey(key, prefix.size()); parsed && it->value().size() >= kLogEntryHead) {
+      if (parsed->position != hashes.size()) {
+        return Status::Corruption("the log of " + std::string(subject) + " has no entry at position " + std::to_string(hashes.size()));
+      }
       hashes.push_back(DigestFrom(std::string_view(it->value().data(), 32)));
       entry_keys.emplace_back(key);
     } else {

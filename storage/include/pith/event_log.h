@@ -115,7 +115,8 @@ class EventLog {
   Status Append(const std::vector<LogAppend>& events, const std::map<std::string, SnapshotWrite>& snapshots);
 
   // A stored document's bytes, read from the log entry that `events` names for its hash
-  // (kCorruption when that entry is missing or holds another document).
+  // (kCorruption when `events` names no log entry key, or an entry that is missing or holds
+  // another document).
   Result<std::optional<std::string>> GetEvent(const Digest& document_hash) const;
   // The subject's event records in log order (one contiguous range: a replay reads them in one
   // pass), each with its position, document hash and the document's bytes (from its log entry).
