@@ -293,16 +293,17 @@ Result<size_t> AssembledSize(const Parsed& p, std::string_view document) {
   return size;
 }
 
-// Writes the entry (AssembledSize bytes) and then the signer object from `document` at `out`.
-void Assemble(const Parsed& p, std::string_view document, char* out) {
-  *out++ = '{';
+// Writes the entry (AssembledSize bytes) at `entry` and the signer object at `signer`, from
+// `document`.
+void Assemble(const Parsed& p, std::string_view document, char* entry, char* signer) {
+  *entry++ = '{';
   for (uint32_t k = 0; k < p.member_count; ++k) {
-    if (k > 0) *out++ = ',';
-    std::memcpy(out, document.data() + p.members[k].first, p.members[k].second);
-    out += p.members[k].second;
+    if (k > 0) *entry++ = ',';
+    std::memcpy(entry, document.data() + p.members[k].first, p.members[k].second);
+    entry += p.members[k].second;
   }
-  *out++ = '}';
-  std::memcpy(out, document.data() + p.signer.first, p.signer.second);
+  *entry = '}';
+  std::memcpy(signer, document.data() + p.signer.first, p.signer.second);
 }
 
 }  // namespace
@@ -334,10 +335,9 @@ Result<EventRecord> DecodeEventRecord(std::string_view bytes, std::string_view d
   if (parsed->in_document) {
     auto size = AssembledSize(*parsed, document);
     if (!size.ok()) return size.status();
-    std::string both(*size + parsed->signer.second, '\0');
-    Assemble(*parsed, document, both.data());
-    r.entry = both.substr(0, *size);
-    r.signer = both.substr(*size);
+    r.entry.resize(*size);
+    r.signer.resize(parsed->signer.second);
+    Assemble(*parsed, document, r.entry.data(), r.signer.data());
     for (uint32_t k = 0; k < parsed->member_count; ++k) {
       r.entry_members.emplace_back(parsed->members[k].first, parsed->members[k].first + parsed->members[k].second);
     }
@@ -371,39 +371,37 @@ EventRecordView ViewOf(const EventRecord& r) {
 
 Status EventRecordSet::AddEncoded(std::string_view bytes, std::string_view document) {
   // The record's bytes are copied into a block and read there; an entry and signer kept as places
-  // in the document are assembled right after them.
-  auto parsed = Parse(bytes);
+  // in the document are assembled into the blocks too.
+  char* copy = Take(bytes.size());
+  if (!bytes.empty()) std::memcpy(copy, bytes.data(), bytes.size());
+  auto parsed = Parse(std::string_view(copy, bytes.size()));
   if (!parsed.ok()) return parsed.status();
-  size_t assembled = 0;
   if (parsed->in_document) {
     auto size = AssembledSize(*parsed, document);
     if (!size.ok()) return size.status();
-    assembled = *size + parsed->signer.second;
+    char* entry = Take(*size + parsed->signer.second);
+    Assemble(*parsed, document, entry, entry + *size);
+    parsed->view.entry = std::string_view(entry, *size);
+    parsed->view.signer = std::string_view(entry + *size, parsed->signer.second);
   }
+  views_.push_back(std::move(parsed->view));
+  return Status::OK();
+}
+
+char* EventRecordSet::Take(size_t bytes) {
   // Blocks stay under malloc's mmap threshold (128 KB), so a replay of many subjects reuses heap
   // memory instead of mapping, faulting in and unmapping fresh pages for each one.
   constexpr size_t kBlockBytes = 64 << 10;
-  const size_t need = bytes.size() + assembled;
-  if (need > block_left_) {
-    const size_t size = std::max(kBlockBytes, need);
+  if (bytes > block_left_) {
+    const size_t size = std::max(kBlockBytes, bytes);
     blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     block_next_ = blocks_.back().get();
     block_left_ = size;
   }
-  std::memcpy(block_next_, bytes.data(), bytes.size());
-  auto copy = Parse(std::string_view(block_next_, bytes.size()));
-  if (!copy.ok()) return copy.status();
-  if (parsed->in_document) {
-    char* entry = block_next_ + bytes.size();
-    Assemble(*copy, document, entry);
-    const size_t entry_size = assembled - copy->signer.second;
-    copy->view.entry = std::string_view(entry, entry_size);
-    copy->view.signer = std::string_view(entry + entry_size, copy->signer.second);
-  }
-  block_next_ += need;
-  block_left_ -= need;
-  views_.push_back(std::move(copy->view));
-  return Status::OK();
+  char* taken = block_next_;
+  block_next_ += bytes;
+  block_left_ -= bytes;
+  return taken;
 }
 
 void EventRecordSet::Add(EventRecord record) {

@@ -131,6 +131,31 @@ struct EventLog::Impl {
 
   rocksdb::ColumnFamilyHandle* cf(Family f) const { return handles[f]; }
 
+  // Walks a subject's range of `subject_log`: each log entry to `entry` (with its key), and each
+  // event record's key (tag 0, malformed ones too: records are not the log) to `record_key`.
+  Status WalkSubjectLog(std::string_view subject, const std::function<Status(const SubjectEntry&, std::string_view key)>& entry,
+                        const std::function<void(std::string_view key)>& record_key) const {
+    const std::string prefix = SubjectPrefix(subject);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf(kSubjectLog)));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      const std::string_view key(it->key().data(), it->key().size());
+      const std::string_view value(it->value().data(), it->value().size());
+      if (key.back() == kRecordTag) {
+        record_key(key);
+        continue;
+      }
+      const auto parsed = ParseLogKey(key, prefix.size());
+      if (!parsed || value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
+      SubjectEntry e;
+      e.position = parsed->position;
+      e.document_hash = DigestFrom(value.substr(0, 32));
+      e.sequence = ReadBigEndian64(value.substr(32, 8));
+      e.document = value.substr(kLogEntryHead);
+      PITH_RETURN_IF_ERROR(entry(e, key));
+    }
+    return FromRocks(it->status(), "scanning subject log");
+  }
+
   Result<std::optional<std::string>> Get(Family f, const rocksdb::Slice& key,
                                          const rocksdb::ReadOptions& read = rocksdb::ReadOptions()) const {
     std::string value;
@@ -491,7 +516,8 @@ Status EventLog::ScanSubjectRecords(
   // Each record comes just before its log entry (which holds the document the record names places
   // in); it is kept until then.
   std::string record;
-  std::optional<uint64_t> record_position;
+  bool has_record = false;  // `record` is waiting for its entry, at record_position
+  uint64_t record_position = 0;
   auto no_entry = [](uint64_t position) {
     return Status::Corruption("the event record at position " + std::to_string(position) + " has no log entry");
   };
@@ -502,25 +528,26 @@ Status EventLog::ScanSubjectRecords(
     if (!parsed) return Status::Corruption("malformed subject log key");
     const uint64_t position = parsed->position;
     if (parsed->tag == kRecordTag) {
-      if (record_position) return no_entry(*record_position);
+      if (has_record) return no_entry(record_position);
       if (value.size() < 32) return Status::Corruption("malformed event record entry");
       record.assign(value);
       record_position = position;
+      has_record = true;
       continue;
     }
     if (value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
-    if (!record_position) continue;  // an entry without its record: the caller sees the gap
-    if (*record_position != position) return no_entry(*record_position);
+    if (!has_record) continue;  // an entry without its record: the caller sees the gap
+    if (record_position != position) return no_entry(record_position);
     if (std::string_view(record).substr(0, 32) != value.substr(0, 32)) {
       return Status::Corruption("the event record and the log entry at position " + std::to_string(position) +
                                 " name different documents");
     }
-    record_position.reset();
+    has_record = false;
     PITH_RETURN_IF_ERROR(fn(position, DigestFrom(value.substr(0, 32)), std::string_view(record).substr(32),
                             value.substr(kLogEntryHead)));
   }
   PITH_RETURN_IF_ERROR(FromRocks(it->status(), "scanning event records"));
-  return record_position ? no_entry(*record_position) : Status::OK();
+  return has_record ? no_entry(record_position) : Status::OK();
 }
 
 Result<uint64_t> EventLog::SubjectSize(std::string_view subject) const {
@@ -530,23 +557,7 @@ Result<uint64_t> EventLog::SubjectSize(std::string_view subject) const {
 }
 
 Status EventLog::ScanSubject(std::string_view subject, const std::function<Status(const SubjectEntry&)>& fn) const {
-  std::string prefix = SubjectPrefix(subject);
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSubjectLog)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    std::string_view key(it->key().data(), it->key().size());
-    std::string_view value(it->value().data(), it->value().size());
-    // Event records (tag 0), even malformed ones, are not the log: rebuild rewrites them.
-    if (key.back() == kRecordTag) continue;
-    const auto parsed = ParseLogKey(key, prefix.size());
-    if (!parsed || value.size() < kLogEntryHead) return Status::Corruption("malformed subject log entry");
-    SubjectEntry entry;
-    entry.position = parsed->position;
-    entry.document_hash = DigestFrom(value.substr(0, 32));
-    entry.sequence = ReadBigEndian64(value.substr(32, 8));
-    entry.document = value.substr(kLogEntryHead);
-    PITH_RETURN_IF_ERROR(fn(entry));
-  }
-  return FromRocks(it->status(), "scanning subject log");
+  return impl_->WalkSubjectLog(subject, [&](const SubjectEntry& e, std::string_view) { return fn(e); }, [](std::string_view) {});
 }
 
 Status EventLog::ScanSubjects(const std::function<Status(const std::string&, uint64_t)>& fn) const {
@@ -669,28 +680,21 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
                                 const std::vector<std::pair<std::string, std::string>>& verdicts,
                                 const SnapshotWrite& snapshot) {
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  // The log's document hashes, and every record key of the subject (each is replaced; a record at
-  // no log position goes).
-  const std::string prefix = SubjectPrefix(subject);
+  // The log's document hashes and entry keys, and every record key of the subject (each is
+  // replaced; a record at no log position goes).
   std::vector<Digest> hashes;
   std::vector<std::string> old_records, entry_keys;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSubjectLog)));
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    const std::string_view key(it->key().data(), it->key().size());
-    if (key.back() == kRecordTag) {  // as ScanSubject: any record key, malformed too, goes
-      old_records.emplace_back(key);
-    } else if (const auto parsed = ParseLogKey(key, prefix.size()); parsed && it->value().size() >= kLogEntryHead) {
-      if (parsed->position != hashes.size()) {
-        return Status::Corruption("the log of " + std::string(subject) + " has no entry at position " + std::to_string(hashes.size()));
-      }
-      hashes.push_back(DigestFrom(std::string_view(it->value().data(), 32)));
-      entry_keys.emplace_back(key);
-    } else {
-      return Status::Corruption("malformed subject log entry");
-    }
-  }
-  PITH_RETURN_IF_ERROR(FromRocks(it->status(), "scanning subject log"));
-  it.reset();
+  PITH_RETURN_IF_ERROR(impl_->WalkSubjectLog(
+      subject,
+      [&](const SubjectEntry& e, std::string_view key) {
+        if (e.position != hashes.size()) {
+          return Status::Corruption("the log of " + std::string(subject) + " has no entry at position " + std::to_string(hashes.size()));
+        }
+        hashes.push_back(e.document_hash);
+        entry_keys.emplace_back(key);
+        return Status::OK();
+      },
+      [&](std::string_view key) { old_records.emplace_back(key); }));
   if (hashes.size() != records.size()) {
     return Status::Internal(std::to_string(records.size()) + " event records for a log of " + std::to_string(hashes.size()));
   }
@@ -703,9 +707,11 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
     if (!found.ok() || !found->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(hashes[i]), entry_keys[i]);
   }
   for (const std::string& key : old_records) batch.Delete(impl_->cf(kSubjectLog), key);
-  for (size_t i = 0; i < records.size(); ++i) {
+  for (size_t i = 0; i < records.size(); ++i) {  // each at its entry's key with tag 0
+    std::string key = std::move(entry_keys[i]);
+    key.back() = kRecordTag;
     const std::string hash(reinterpret_cast<const char*>(hashes[i].data()), hashes[i].size());
-    batch.Put(impl_->cf(kSubjectLog), LogKey(prefix, i, kRecordTag), hash + records[i]);
+    batch.Put(impl_->cf(kSubjectLog), key, hash + records[i]);
   }
   for (const auto& [key, reason] : verdicts) batch.Put(impl_->cf(kVerdicts), key, reason);
   PITH_RETURN_IF_ERROR(impl_->WriteSnapshot(&batch, std::string(subject), snapshot, /*afresh=*/true));

@@ -101,6 +101,7 @@ class EventRecordSet {
   const std::vector<EventRecordView>& views() const { return views_; }
 
  private:
+  char* Take(size_t bytes);  // `bytes` bytes of the blocks, for good
   std::vector<std::unique_ptr<char[]>> blocks_;
   char* block_next_ = nullptr;  // the unused end of blocks_.back(), block_left_ bytes
   size_t block_left_ = 0;
