@@ -206,5 +206,68 @@ TEST_F(StoreRebuildTest, AnEventsEntryLostOrMisdirectedIsReportedByCheck) {
   EXPECT_TRUE(after->empty()) << after->front();
 }
 
+// An `events` entry of a document that no log holds belongs to no subject, so no subject's rebuild
+// reaches it: check reports each damaged entry (the scan goes on past the first), and the repair of
+// the whole index points entries of logged documents at their log entry again and removes the rest.
+TEST_F(StoreRebuildTest, TheIndexRepairRemovesEntriesOfDocumentsInNoLog) {
+  const testing::GeneratedSubject& s = subjects_[1];
+  const Digest orphan_a = Sha256("a document no log holds");
+  const Digest orphan_b = Sha256("another document no log holds");
+  const Digest misdirected = Sha256(json::Canonical(s.events[3]));
+  auto as_key = [](const Digest& d) { return std::string(reinterpret_cast<const char*>(d.data()), d.size()); };
+  const std::string prefix = storage_internal::SubjectPrefix(s.pith_number);
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    rocksdb::ColumnFamilyHandle* events = families.at("events");
+    // A log entry of another document, a log entry that does not exist, a key that is no hash, and
+    // a logged document indexed at its record's key.
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), events, as_key(orphan_a), storage_internal::LogKey(prefix, 2, storage_internal::kEntryTag)).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), events, as_key(orphan_b), storage_internal::LogKey(prefix, 9999, storage_internal::kEntryTag)).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), events, "short", storage_internal::LogKey(prefix, 0, storage_internal::kEntryTag)).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), events, as_key(misdirected), storage_internal::LogKey(prefix, 3, storage_internal::kRecordTag)).ok());
+  });
+  const std::string before = Scratch(s, s.events);
+  auto problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  auto reported = [&](const std::vector<std::string>& list, std::string_view what) {
+    return std::any_of(list.begin(), list.end(), [&](const std::string& p) { return p.find(what) != std::string::npos; });
+  };
+  EXPECT_TRUE(reported(*problems, DigestHex(orphan_a) + " is indexed at a log entry of another document"));
+  EXPECT_TRUE(reported(*problems, DigestHex(orphan_b) + " is indexed at a log entry that does not exist"));
+  EXPECT_TRUE(reported(*problems, "an `events` key of 5 bytes is no document hash"));
+  EXPECT_TRUE(reported(*problems, DigestHex(misdirected) + " is indexed at no log entry"));
+  // Rebuilding every subject mends the logged document's entry, not the others.
+  for (const auto& subject : subjects_) ASSERT_TRUE(store_->Rebuild(subject.pith_number).ok());
+  problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(reported(*problems, DigestHex(orphan_a)));
+  EXPECT_FALSE(reported(*problems, DigestHex(misdirected)));
+  // Damaged again, the index repair alone mends it too.
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("events"), as_key(misdirected),
+                        storage_internal::LogKey(prefix, 3, storage_internal::kRecordTag)).ok());
+  });
+  auto repaired = store_->RepairEventIndex();
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_EQ(repaired->reindexed, 1u);
+  EXPECT_EQ(repaired->removed, 3u);
+  problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+  auto again = store_->RepairEventIndex();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->reindexed + again->removed, 0u);
+  auto state = store_->State(s.pith_number);
+  ASSERT_TRUE(state.ok());
+  EXPECT_EQ(state->canonical, before);
+  // The re-indexed entry names the log entry holding the document (position 3 of its subject).
+  store_.reset();
+  ASSERT_TRUE(testing::WithRawRocksDb(dir_.string(), [&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("events"), as_key(misdirected), &value).ok());
+    EXPECT_EQ(value, storage_internal::LogKey(prefix, 3, storage_internal::kEntryTag));
+  }));
+  Open();
+}
+
 }  // namespace
 }  // namespace pith

@@ -34,6 +34,12 @@ int RunRebuild(const RebuildOptions& opts) {
     ++rebuilt;
   }
   std::cout << "rebuild: " << rebuilt << " of " << subjects->size() << " subjects rebuilt from the log" << std::endl;
+  if (opts.all) {  // and the `events` entries no subject reaches (documents in no log)
+    auto repaired = (*store)->RepairEventIndex();
+    if (!repaired.ok()) return std::max(exit_code, Fail(opts.db, repaired.status()));
+    std::cout << "rebuild: `events` index: " << repaired->reindexed << " entries pointed again at the log, "
+              << repaired->removed << " entries of documents in no log removed" << std::endl;
+  }
   return exit_code;
 }
 
@@ -45,7 +51,7 @@ void RegisterRebuildCommand(CLI::App& app, int* exit_code) {
       "rebuild", "recompute subjects' event records, verdicts and cached states from the log (the repair for what check reports)");
   AddDbOption(cmd, &opts->db);
   cmd->add_option("pith_numbers", opts->subjects, "subjects");
-  cmd->add_flag("--all", opts->all, "every subject in the store");
+  cmd->add_flag("--all", opts->all, "every subject in the store, then the `events` index as a whole");
   cmd->callback([opts, exit_code] {
     if (opts->subjects.empty() && !opts->all) throw CLI::RequiredError("PITH_NUMBER... or --all");
     *exit_code = RunRebuild(*opts);

@@ -261,21 +261,37 @@ Result<MergedState> Store::Rebuild(std::string_view subject) {
   return merged;
 }
 
+Result<Store::EventIndexRepair> Store::RepairEventIndex() {
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  auto repaired = impl_->log->RepairEventIndex();
+  if (!repaired.ok()) return repaired.status();
+  return EventIndexRepair{repaired->reindexed, repaired->removed};
+}
+
 Result<std::vector<std::string>> Store::Check() {
   std::vector<std::string> problems;
   Status checksums = impl_->log->VerifyChecksums();
   if (!checksums.ok()) problems.push_back(checksums.message());
-  Status scanned_events = impl_->log->ScanEvents([&](const Digest& h, std::string_view raw) {
-    auto doc = json::Parse(raw);
+  // Every `events` entry names a log entry holding its document, and the document still hashes to
+  // its key. Entries of documents in no log are found only here (no subject lists them).
+  Status scanned_events = impl_->log->ScanEvents([&](std::string_view key, const Result<std::string>& raw) {
+    Digest hash{};
+    if (key.size() == hash.size()) std::copy(key.begin(), key.end(), hash.begin());
+    const std::string name = key.size() == hash.size() ? "event " + DigestHex(hash) : "an `events` entry";
+    if (!raw.ok()) {
+      problems.push_back(raw.status().message());
+      return Status::OK();
+    }
+    auto doc = json::Parse(*raw);
     if (!doc.ok()) {
-      problems.push_back("event " + DigestHex(h) + ": stored bytes no longer parse (" + doc.status().message() + ")");
-    } else if (DocumentHash(*doc) != h) {
-      problems.push_back("event " + DigestHex(h) + ": stored bytes hash to " + DigestHex(DocumentHash(*doc)));
+      problems.push_back(name + ": stored bytes no longer parse (" + doc.status().message() + ")");
+    } else if (DocumentHash(*doc) != hash) {
+      problems.push_back(name + ": stored bytes hash to " + DigestHex(DocumentHash(*doc)));
     }
     return Status::OK();
   });
-  // A damaged file or entry ends the scan; the subjects are still checked one by one below, so
-  // every subject it touches is named.
+  // A damaged file ends the scan; the subjects are still checked one by one below, so every
+  // subject it touches is named.
   if (scanned_events.code() == Status::Code::kCorruption) {
     problems.push_back(scanned_events.message() + " (the scan of every stored event stopped there)");
   } else if (!scanned_events.ok()) {

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <map>
 #include <mutex>
 #include <set>
 #include <vector>
@@ -568,16 +569,57 @@ Status EventLog::ScanSubjects(const std::function<Status(const std::string&, uin
   return FromRocks(it->status(), "scanning subjects");
 }
 
-Status EventLog::ScanEvents(const std::function<Status(const Digest&, std::string_view)>& fn) const {
+Status EventLog::ScanEvents(const std::function<Status(std::string_view, const Result<std::string>&)>& fn) const {
   std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kEvents)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const Digest hash = DigestFrom(std::string_view(it->key().data(), it->key().size()));
-    auto document = GetEvent(hash);
-    if (!document.ok()) return document.status();
-    if (!document->has_value()) return Status::Corruption("event " + DigestHex(hash) + " vanished during a scan");
-    PITH_RETURN_IF_ERROR(fn(hash, **document));
+    const std::string_view key(it->key().data(), it->key().size());
+    if (key.size() != Digest().size()) {
+      PITH_RETURN_IF_ERROR(fn(key, Status::Corruption("an `events` key of " + std::to_string(key.size()) +
+                                                      " bytes is no document hash")));
+      continue;
+    }
+    auto document = GetEvent(DigestFrom(key));
+    if (!document.ok() && document.status().code() != Status::Code::kCorruption) return document.status();
+    if (!document.ok()) {
+      PITH_RETURN_IF_ERROR(fn(key, document.status()));
+    } else if (document->has_value()) {  // else removed since the iterator's snapshot (a repair)
+      PITH_RETURN_IF_ERROR(fn(key, std::move(**document)));
+    }
   }
   return FromRocks(it->status(), "scanning events");
+}
+
+Result<EventLog::EventIndexRepair> EventLog::RepairEventIndex() {
+  std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  std::map<std::string, std::string> damaged;  // events key -> the log entry key holding its document, if any
+  PITH_RETURN_IF_ERROR(ScanEvents([&](std::string_view key, const Result<std::string>& document) {
+    if (!document.ok()) damaged.emplace(std::string(key), std::string());
+    return Status::OK();
+  }));
+  EventIndexRepair repair;
+  if (damaged.empty()) return repair;
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->cf(kSubjectLog)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string_view key(it->key().data(), it->key().size());
+    if (!IsLogEntryKey(key) || it->value().size() < kLogEntryHead) continue;
+    auto found = damaged.find(std::string(it->value().data(), 32));
+    if (found != damaged.end() && found->second.empty()) found->second = std::string(key);
+  }
+  PITH_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log for the `events` index"));
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, entry] : damaged) {
+    if (entry.empty()) {
+      batch.Delete(impl_->cf(kEvents), key);
+      ++repair.removed;
+    } else {
+      batch.Put(impl_->cf(kEvents), key, entry);
+      ++repair.reindexed;
+    }
+  }
+  PITH_RETURN_IF_ERROR(FromRocks(impl_->db->Write(impl_->write_options, &batch), "repairing the `events` index"));
+  return repair;
 }
 
 Status EventLog::ScanSequence(uint64_t after, const std::function<Status(uint64_t, const std::string&, const Digest&)>& fn) const {

@@ -128,8 +128,19 @@ class EventLog {
   Result<uint64_t> SubjectSize(std::string_view subject) const;
   Status ScanSubject(std::string_view subject, const std::function<Status(const SubjectEntry&)>& fn) const;
   Status ScanSubjects(const std::function<Status(const std::string& subject, uint64_t size)>& fn) const;
-  // Every stored event, in document-hash order.
-  Status ScanEvents(const std::function<Status(const Digest& hash, std::string_view raw)>& fn) const;
+  // Every `events` entry, in key (document-hash) order, with the document's bytes or the damage
+  // found instead: kCorruption for a key that is no document hash or an entry GetEvent refuses.
+  // Damage is handed to `fn` and the scan goes on; a read error ends it.
+  Status ScanEvents(const std::function<Status(std::string_view key, const Result<std::string>& document)>& fn) const;
+  // Makes every `events` entry name a log entry that holds its document. An entry ScanEvents finds
+  // damaged is pointed at the first log entry (in key order) holding the document, or removed when
+  // no log holds it: an orphan, which no subject's RewriteDerived reaches. Only when some entry is
+  // damaged is the whole log read (each entry's key and hash). Nothing but `events` is written.
+  struct EventIndexRepair {
+    uint64_t reindexed = 0;
+    uint64_t removed = 0;
+  };
+  Result<EventIndexRepair> RepairEventIndex();
   // The store-wide log after sequence `after` (exclusive; sequences start at 1, so 0 reads all).
   Status ScanSequence(uint64_t after, const std::function<Status(uint64_t, const std::string&, const Digest&)>& fn) const;
   uint64_t LastSequence() const;  // 0 for an empty store

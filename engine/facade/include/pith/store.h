@@ -176,6 +176,15 @@ class Store {
   // alone (each document re-read, re-hashed and re-verified) and written over it in one atomic
   // batch; returns the state. kCorruption, with nothing written, when the log itself is damaged.
   Result<MergedState> Rebuild(std::string_view subject);
+  // The repair of the `events` index (hash -> log entry) as a whole, for what no subject's Rebuild
+  // reaches: every entry Check reports damaged is pointed at a log entry holding its document, or
+  // removed when no log holds it. Reads the whole log when there is such an entry; writes nothing
+  // else. `pith-merge rebuild --all` runs it after the subjects.
+  struct EventIndexRepair {
+    uint64_t reindexed = 0;  // entries pointed again at a log entry holding their document
+    uint64_t removed = 0;    // entries of documents no log holds
+  };
+  Result<EventIndexRepair> RepairEventIndex();
 
  private:
   struct Impl;
