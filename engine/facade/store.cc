@@ -18,7 +18,6 @@
 
 namespace pith {
 
-using store_internal::DocumentHash;
 using store_internal::KeysDigestMemo;
 
 Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -266,125 +265,6 @@ Result<Store::EventIndexRepair> Store::RepairEventIndex() {
   auto repaired = impl_->log->RepairEventIndex();
   if (!repaired.ok()) return repaired.status();
   return EventIndexRepair{repaired->reindexed, repaired->removed};
-}
-
-Result<std::vector<std::string>> Store::Check() {
-  std::vector<std::string> problems;
-  Status checksums = impl_->log->VerifyChecksums();
-  if (!checksums.ok()) problems.push_back(checksums.message());
-  // Every `events` entry names a log entry holding its document, and the document still hashes to
-  // its key. Entries of documents in no log are found only here (no subject lists them).
-  Status scanned_events = impl_->log->ScanEvents([&](std::string_view key, const Result<std::string>& raw) {
-    Digest hash{};
-    if (key.size() == hash.size()) std::copy(key.begin(), key.end(), hash.begin());
-    const std::string name = key.size() == hash.size() ? "event " + DigestHex(hash) : "an `events` entry";
-    if (!raw.ok()) {
-      problems.push_back(raw.status().message());
-      return Status::OK();
-    }
-    auto doc = json::Parse(*raw);
-    if (!doc.ok()) {
-      problems.push_back(name + ": stored bytes no longer parse (" + doc.status().message() + ")");
-    } else if (DocumentHash(*doc) != hash) {
-      problems.push_back(name + ": stored bytes hash to " + DigestHex(DocumentHash(*doc)));
-    }
-    return Status::OK();
-  });
-  // A damaged file ends the scan; the subjects are still checked one by one below, so every
-  // subject it touches is named.
-  if (scanned_events.code() == Status::Code::kCorruption) {
-    problems.push_back(scanned_events.message() + " (the scan of every stored event stopped there)");
-  } else if (!scanned_events.ok()) {
-    return scanned_events;
-  }
-  const TrustedKeys keys = impl_->Keys();
-  auto subjects = Subjects();
-  if (!subjects.ok()) return subjects.status();
-  for (const std::string& subject : *subjects) {
-    std::vector<json::Value> docs;
-    std::vector<DocumentVerdict> cached, fresh;
-    Status loaded = impl_->LoadSubject(subject, keys, false, false, &docs, &cached);
-    if (!loaded.ok()) {
-      problems.push_back(subject + ": " + loaded.message());
-      continue;
-    }
-    // Every log entry has the event record its document gives.
-    size_t record_count = 0;
-    Status scanned = impl_->log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest&, std::string_view bytes,
-                                                                 std::string_view document) {
-      ++record_count;
-      if (position >= docs.size() || bytes != EncodeEventRecordBeside(MakeEventRecord(docs[position]), document)) {
-        problems.push_back(subject + ": the event record at position " + std::to_string(position) +
-                           " differs from the one its document gives");
-      }
-      return Status::OK();
-    });
-    if (!scanned.ok()) problems.push_back(subject + ": " + scanned.message());
-    if (record_count != docs.size()) {
-      problems.push_back(subject + ": " + std::to_string(record_count) + " event records for " + std::to_string(docs.size()) +
-                         " log entries");
-    }
-    // Every log entry's document is found by its hash through `events` (as `GetEvent` reads it).
-    Status indexed = impl_->log->ScanSubject(subject, [&](const SubjectEntry& e) {
-      auto found = impl_->log->GetEvent(e.document_hash);
-      if (!found.ok() && found.status().code() != Status::Code::kCorruption) return found.status();  // not damage
-      if (!found.ok()) {
-        problems.push_back(subject + ": " + found.status().message());
-      } else if (!found->has_value()) {
-        problems.push_back(subject + ": event " + DigestHex(e.document_hash) + " is in the log but not in `events`");
-      }
-      return Status::OK();
-    });
-    if (indexed.code() == Status::Code::kCorruption) {
-      problems.push_back(subject + ": " + indexed.message());
-    } else if (!indexed.ok()) {
-      return indexed;
-    }
-    // Re-derived whole, hashes included: check trusts nothing the store kept.
-    CheckDocuments(docs, subject, keys, impl_->options.threads, &fresh);
-    for (size_t i = 0; i < docs.size(); ++i) {
-      if (fresh[i].document_sha256 != cached[i].document_sha256) {
-        problems.push_back(subject + ": stored event " + cached[i].document_sha256 + " now hashes to " + fresh[i].document_sha256);
-      }
-      if (fresh[i].reason != cached[i].reason) {
-        problems.push_back(subject + ": cached verdict of event " + cached[i].document_sha256 + " is \"" + cached[i].reason +
-                           "\", re-verification says \"" + fresh[i].reason + "\"");
-      }
-    }
-    auto merged = MergeChecked(subject, docs, fresh, keys, impl_->options.merge_version);
-    if (!merged.ok()) return merged.status();
-    auto snapshot = impl_->log->GetSnapshot(subject);
-    if (!snapshot.ok()) {
-      problems.push_back(subject + ": " + snapshot.status().message());
-    } else if (!snapshot->has_value()) {
-      // None yet: a deferred commit (StateUpdate::kDeferred) left it for UpdateStates or a read.
-    } else if ((*snapshot)->covers > docs.size()) {
-      problems.push_back(subject + ": cached state covers " + std::to_string((*snapshot)->covers) + " events, the log holds " +
-                         std::to_string(docs.size()));
-    } else if ((*snapshot)->covers < docs.size()) {
-      // Behind the log (deferred commits since): it is recomputed when read, and until then must
-      // still be the state of the log's first `covers` entries.
-      if ((*snapshot)->keyset_digest == impl_->keyset_digest) {
-        const size_t covers = (*snapshot)->covers;
-        const std::vector<json::Value> prefix(docs.begin(), docs.begin() + static_cast<std::ptrdiff_t>(covers));
-        const std::vector<DocumentVerdict> prefix_verdicts(fresh.begin(), fresh.begin() + static_cast<std::ptrdiff_t>(covers));
-        auto earlier = MergeChecked(subject, prefix, prefix_verdicts, keys, impl_->options.merge_version);
-        if (!earlier.ok()) return earlier.status();
-        if ((*snapshot)->state != earlier->canonical) {
-          problems.push_back(subject + ": cached state (behind the log, covering " + std::to_string(covers) +
-                             " events) differs from the state of those events (" + earlier->state_sha256 + ")");
-        }
-      }
-    } else if ((*snapshot)->keyset_digest == impl_->keyset_digest && (*snapshot)->state != merged->canonical) {
-      problems.push_back(subject + ": cached state differs from the state recomputed from the log (" + merged->state_sha256 + ")");
-    } else if ((*snapshot)->keyset_digest == impl_->keyset_digest) {
-      // The state is right; so must be what the next incremental append starts from.
-      auto more = store_internal::CheckIncrementalForm(*impl_->log, subject, docs, fresh, keys, impl_->options.merge_version);
-      if (!more.ok()) return more.status();
-      problems.insert(problems.end(), more->begin(), more->end());
-    }
-  }
-  return problems;
 }
 
 }  // namespace pith

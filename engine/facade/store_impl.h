@@ -1,5 +1,5 @@
 // Internal to the facade: the state behind pith::Store (Store::Impl) and the helpers its parts
-// share. store.cc opens the store and serves reads, keys and `check`; store_append.cc appends;
+// share. store.cc opens the store and serves reads and keys; store_check.cc is `check`; store_append.cc appends;
 // store_impl.cc loads a subject's documents, records and verdicts and computes snapshots.
 #pragma once
 
@@ -159,6 +159,18 @@ struct Store::Impl {
   Result<std::optional<SnapshotWrite>> RecomputedSnapshot(std::string_view subject, const TrustedKeys& trusted,
                                                           const std::string& keyset, uint64_t generation,
                                                           MergedState* merged) const;
+
+  // Store::Check's steps (store_check.cc), each adding what it finds to *problems and returning
+  // only errors that are not damage. The subject's event records and `events` entries against its
+  // documents (*confirmed counts the `events` entries found naming its log entries); its verdicts
+  // and snapshot against a full merge; and the `events` index as a whole, read entry by entry
+  // unless every entry was confirmed.
+  Status CheckBesideLog(const std::string& subject, const std::vector<json::Value>& docs, uint64_t* confirmed,
+                        std::vector<std::string>* problems) const;
+  Status CheckVerdictsAndState(const std::string& subject, const std::vector<json::Value>& docs,
+                               const std::vector<DocumentVerdict>& cached, const TrustedKeys& keys,
+                               std::vector<std::string>* problems) const;
+  Status CheckEventsIndex(uint64_t confirmed, std::vector<std::string>* problems) const;
 
   store_internal::SnapshotBasis Basis(uint64_t covers, const std::string& keyset) const {
     return {covers, keyset, options.merge_version};

@@ -504,6 +504,20 @@ Result<std::optional<std::string>> EventLog::GetEvent(const Digest& document_has
   return std::optional<std::string>(std::string(value.substr(kLogEntryHead)));
 }
 
+Result<bool> EventLog::IndexNamesEntry(std::string_view subject, uint64_t position, const Digest& document_hash) const {
+  auto place = impl_->Get(kEvents, AsSlice(document_hash));
+  if (!place.ok()) return place.status();
+  return place->has_value() && **place == LogKey(SubjectPrefix(subject), position, kEntryTag);
+}
+
+Result<uint64_t> EventLog::CountEventsEntries() const {
+  uint64_t count = 0;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kEvents)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) ++count;
+  PITH_RETURN_IF_ERROR(FromRocks(it->status(), "counting events"));
+  return count;
+}
+
 Status EventLog::ScanSubjectRecords(
     std::string_view subject,
     const std::function<Status(uint64_t, const Digest&, std::string_view, std::string_view)>& fn) const {

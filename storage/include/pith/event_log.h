@@ -128,6 +128,12 @@ class EventLog {
   Result<uint64_t> SubjectSize(std::string_view subject) const;
   Status ScanSubject(std::string_view subject, const std::function<Status(const SubjectEntry&)>& fn) const;
   Status ScanSubjects(const std::function<Status(const std::string& subject, uint64_t size)>& fn) const;
+  // Whether the `events` entry of `document_hash` names the log entry at (subject, position), read
+  // without reading the log: a caller that has read that entry (and its hash) knows then that
+  // GetEvent finds the document there.
+  Result<bool> IndexNamesEntry(std::string_view subject, uint64_t position, const Digest& document_hash) const;
+  // The number of `events` entries (their keys and values only are read).
+  Result<uint64_t> CountEventsEntries() const;
   // Every `events` entry, in key (document-hash) order, with the document's bytes or the damage
   // found instead: kCorruption for a key that is no document hash or an entry GetEvent refuses.
   // Damage is handed to `fn` and the scan goes on; a read error ends it.
