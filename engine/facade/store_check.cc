@@ -6,6 +6,7 @@
 
 #include "pith/event_record.h"
 #include "pith/hash.h"
+#include "pith/parallel_for.h"
 #include "pith/store.h"
 #include "store_impl.h"
 
@@ -29,29 +30,33 @@ Result<std::vector<std::string>> Store::Check() {
       problems.push_back(subject + ": " + loaded.message());
       continue;
     }
-    PITH_RETURN_IF_ERROR(impl_->CheckBesideLog(subject, docs, &confirmed, &problems));
-    PITH_RETURN_IF_ERROR(impl_->CheckVerdictsAndState(subject, docs, cached, keys, &problems));
+    // Re-derived whole, hashes included: check trusts nothing the store kept. One canonical form
+    // of each document gives its hash, verdict and event record.
+    std::vector<CheckedRecord> fresh(docs.size());
+    ParallelFor(docs.size(), impl_->options.threads, [&](size_t i) { fresh[i] = CheckAndRecord(docs[i], subject, keys); });
+    PITH_RETURN_IF_ERROR(impl_->CheckBesideLog(subject, fresh, &confirmed, &problems));
+    PITH_RETURN_IF_ERROR(impl_->CheckVerdictsAndState(subject, docs, cached, fresh, keys, &problems));
   }
   PITH_RETURN_IF_ERROR(impl_->CheckEventsIndex(confirmed, &problems));
   return problems;
 }
 
-Status Store::Impl::CheckBesideLog(const std::string& subject, const std::vector<json::Value>& docs, uint64_t* confirmed,
+Status Store::Impl::CheckBesideLog(const std::string& subject, const std::vector<CheckedRecord>& fresh, uint64_t* confirmed,
                                    std::vector<std::string>* problems) const {
   // Every log entry has the event record its document gives.
   size_t record_count = 0;
   Status scanned = log->ScanSubjectRecords(subject, [&](uint64_t position, const Digest&, std::string_view bytes,
                                                         std::string_view document) {
     ++record_count;
-    if (position >= docs.size() || bytes != EncodeEventRecordBeside(MakeEventRecord(docs[position]), document)) {
+    if (position >= fresh.size() || bytes != EncodeEventRecordBeside(fresh[position].record, document)) {
       problems->push_back(subject + ": the event record at position " + std::to_string(position) +
                           " differs from the one its document gives");
     }
     return Status::OK();
   });
   if (!scanned.ok()) problems->push_back(subject + ": " + scanned.message());
-  if (record_count != docs.size()) {
-    problems->push_back(subject + ": " + std::to_string(record_count) + " event records for " + std::to_string(docs.size()) +
+  if (record_count != fresh.size()) {
+    problems->push_back(subject + ": " + std::to_string(record_count) + " event records for " + std::to_string(fresh.size()) +
                         " log entries");
   }
   // Every log entry's document is found by its hash through `events` (as GetEvent reads it). Most
@@ -81,11 +86,11 @@ Status Store::Impl::CheckBesideLog(const std::string& subject, const std::vector
 }
 
 Status Store::Impl::CheckVerdictsAndState(const std::string& subject, const std::vector<json::Value>& docs,
-                                          const std::vector<DocumentVerdict>& cached, const TrustedKeys& keys,
+                                          const std::vector<DocumentVerdict>& cached,
+                                          const std::vector<CheckedRecord>& checked, const TrustedKeys& keys,
                                           std::vector<std::string>* problems) const {
-  // Re-derived whole, hashes included: check trusts nothing the store kept.
   std::vector<DocumentVerdict> fresh;
-  CheckDocuments(docs, subject, keys, options.threads, &fresh);
+  for (const CheckedRecord& c : checked) fresh.push_back(c.verdict);
   for (size_t i = 0; i < docs.size(); ++i) {
     if (fresh[i].document_sha256 != cached[i].document_sha256) {
       problems->push_back(subject + ": stored event " + cached[i].document_sha256 + " now hashes to " + fresh[i].document_sha256);

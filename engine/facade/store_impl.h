@@ -161,15 +161,15 @@ struct Store::Impl {
                                                           MergedState* merged) const;
 
   // Store::Check's steps (store_check.cc), each adding what it finds to *problems and returning
-  // only errors that are not damage. The subject's event records and `events` entries against its
-  // documents (*confirmed counts the `events` entries found naming its log entries); its verdicts
-  // and snapshot against a full merge; and the `events` index as a whole, read entry by entry
-  // unless every entry was confirmed.
-  Status CheckBesideLog(const std::string& subject, const std::vector<json::Value>& docs, uint64_t* confirmed,
+  // only errors that are not damage; `fresh[i]` is what log position i's document gives afresh. The
+  // subject's event records and `events` entries (*confirmed counts the `events` entries found
+  // naming its log entries); its cached verdicts and snapshot against a full merge; and the
+  // `events` index as a whole, read entry by entry unless every entry was confirmed.
+  Status CheckBesideLog(const std::string& subject, const std::vector<CheckedRecord>& fresh, uint64_t* confirmed,
                         std::vector<std::string>* problems) const;
   Status CheckVerdictsAndState(const std::string& subject, const std::vector<json::Value>& docs,
-                               const std::vector<DocumentVerdict>& cached, const TrustedKeys& keys,
-                               std::vector<std::string>* problems) const;
+                               const std::vector<DocumentVerdict>& cached, const std::vector<CheckedRecord>& fresh,
+                               const TrustedKeys& keys, std::vector<std::string>* problems) const;
   Status CheckEventsIndex(uint64_t confirmed, std::vector<std::string>* problems) const;
 
   store_internal::SnapshotBasis Basis(uint64_t covers, const std::string& keyset) const {
