@@ -605,23 +605,44 @@ Status EventLog::ScanEvents(const std::function<Status(std::string_view, const R
 
 Result<EventLog::EventIndexRepair> EventLog::RepairEventIndex() {
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
+  // Every log entry of the store, in key order (one sequential read), with its document's hash.
+  auto for_each_entry = [this](const std::function<Status(std::string_view key, std::string_view hash)>& fn) {
+    rocksdb::ReadOptions read_options;
+    read_options.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->cf(kSubjectLog)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string_view key(it->key().data(), it->key().size());
+      if (!IsLogEntryKey(key) || it->value().size() < kLogEntryHead) continue;
+      PITH_RETURN_IF_ERROR(fn(key, std::string_view(it->value().data(), 32)));
+    }
+    return FromRocks(it->status(), "reading the log for the `events` index");
+  };
+  // First the common answer, cheaply: each log entry that its document's `events` entry names
+  // confirms that entry (a distinct one: an entry names one key); when they are all of them,
+  // nothing is damaged. Reading every entry through GetEvent instead would read and decompress a
+  // log block at random per document.
+  uint64_t confirmed = 0;
+  PITH_RETURN_IF_ERROR(for_each_entry([&](std::string_view key, std::string_view hash) {
+    auto place = impl_->Get(kEvents, rocksdb::Slice(hash.data(), hash.size()));
+    if (!place.ok() && place.status().code() != Status::Code::kCorruption) return place.status();
+    if (place.ok() && place->has_value() && **place == key) ++confirmed;
+    return Status::OK();
+  }));
+  auto count = CountEventsEntries();
+  if (!count.ok()) return count.status();
+  EventIndexRepair repair;
+  if (*count == confirmed) return repair;
   std::map<std::string, std::string> damaged;  // events key -> the log entry key holding its document, if any
   PITH_RETURN_IF_ERROR(ScanEvents([&](std::string_view key, const Result<std::string>& document) {
     if (!document.ok()) damaged.emplace(std::string(key), std::string());
     return Status::OK();
   }));
-  EventIndexRepair repair;
   if (damaged.empty()) return repair;
-  rocksdb::ReadOptions read_options;
-  read_options.fill_cache = false;
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->cf(kSubjectLog)));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const std::string_view key(it->key().data(), it->key().size());
-    if (!IsLogEntryKey(key) || it->value().size() < kLogEntryHead) continue;
-    auto found = damaged.find(std::string(it->value().data(), 32));
+  PITH_RETURN_IF_ERROR(for_each_entry([&](std::string_view key, std::string_view hash) {
+    auto found = damaged.find(std::string(hash));
     if (found != damaged.end() && found->second.empty()) found->second = std::string(key);
-  }
-  PITH_RETURN_IF_ERROR(FromRocks(it->status(), "reading the log for the `events` index"));
+    return Status::OK();
+  }));
   rocksdb::WriteBatch batch;
   for (const auto& [key, entry] : damaged) {
     if (entry.empty()) {
@@ -757,7 +778,12 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
   rocksdb::WriteBatch batch;
   // A document `events` does not find (its entry lost, or naming no log entry that holds it) is
   // indexed again at this subject's entry: `events` is derived from the log too.
+  // Where `events` names this very entry, reading `events` suffices (a GetEvent would read and
+  // decompress a log block at random for each document).
   for (size_t i = 0; i < hashes.size(); ++i) {
+    auto place = impl_->Get(kEvents, AsSlice(hashes[i]));
+    if (!place.ok() && place.status().code() != Status::Code::kCorruption) return place.status();
+    if (place.ok() && place->has_value() && **place == entry_keys[i]) continue;
     auto found = GetEvent(hashes[i]);
     if (!found.ok() && found.status().code() != Status::Code::kCorruption) return found.status();
     if (!found.ok() || !found->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(hashes[i]), entry_keys[i]);
