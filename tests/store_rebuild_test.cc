@@ -155,7 +155,7 @@ TEST_F(StoreRebuildTest, DamagedLogIsRefusedWithNothingWritten) {
   });
   auto problems = store_->Check();
   ASSERT_TRUE(problems.ok());
-  // Found by the scan of every stored event, and again in the subject's own log.
+  // Found in the subject's own log (re-hashed there).
   EXPECT_TRUE(std::any_of(problems->begin(), problems->end(), [&](const std::string& p) {
     return p.rfind(s.pith_number + ": stored event", 0) == 0 && p.find("now hashes to") != std::string::npos;
   }));
@@ -267,6 +267,102 @@ TEST_F(StoreRebuildTest, TheIndexRepairRemovesEntriesOfDocumentsInNoLog) {
     EXPECT_EQ(value, storage_internal::LogKey(prefix, 3, storage_internal::kEntryTag));
   }));
   Open();
+}
+
+// The review's cases: a document in two logs beside an orphan (check must still read the index
+// entry by entry), two copies of a document of which the first is damaged, a log entry whose hash
+// field is damaged (its `events` entry is right and stays), and an entry lost.
+class StoreIndexRepairTest : public StoreRebuildTest {
+ protected:
+  static std::string AsKey(const Digest& d) { return std::string(reinterpret_cast<const char*>(d.data()), d.size()); }
+  std::string EntryKey(const std::string& subject, uint64_t position) {
+    return storage_internal::LogKey(storage_internal::SubjectPrefix(subject), position, storage_internal::kEntryTag);
+  }
+  std::string IndexValue(const Digest& d) {  // read with the store closed, then reopened
+    std::string value;
+    store_.reset();
+    EXPECT_TRUE(testing::WithRawRocksDb(dir_.string(), [&](rocksdb::DB* db, const testing::RawFamilies& families) {
+      if (!db->Get(rocksdb::ReadOptions(), families.at("events"), AsKey(d), &value).ok()) value = "(none)";
+    }));
+    Open();
+    return value;
+  }
+  // subjects_[0]'s event 0 appended again under `other`: one document in two logs.
+  Digest ShareFirstEvent(const std::string& other) {
+    EXPECT_TRUE(Append(other, {subjects_[0].events[0]}).ok());
+    return Sha256(json::Canonical(subjects_[0].events[0]));
+  }
+};
+
+TEST_F(StoreIndexRepairTest, AnOrphanBesideADocumentInTwoLogsIsStillReported) {
+  ShareFirstEvent("pith:shared");
+  const Digest orphan = Sha256("a document no log holds");
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("events"), AsKey(orphan), EntryKey("pith:shared", 7)).ok());
+  });
+  auto problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  ASSERT_EQ(problems->size(), 1u) << ::testing::PrintToString(*problems);
+  EXPECT_NE(problems->front().find(DigestHex(orphan) + " is indexed at a log entry that does not exist"), std::string::npos);
+  auto repaired = store_->RepairEventIndex();
+  ASSERT_TRUE(repaired.ok());
+  EXPECT_EQ(repaired->removed, 1u);
+  EXPECT_EQ(repaired->added + repaired->reindexed, 0u);
+  problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << problems->front();
+}
+
+TEST_F(StoreIndexRepairTest, TheRepairPointsAtTheFirstIntactCopy) {
+  const Digest shared = ShareFirstEvent("pith:shared");
+  const std::string first = EntryKey(subjects_[0].pith_number, 0), second = EntryKey("pith:shared", 0);
+  const auto [damaged_copy, intact_copy] = first < second ? std::pair(first, second) : std::pair(second, first);
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), damaged_copy, &value).ok());
+    // Its hash field kept, its bytes no longer the document's.
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), damaged_copy, value.substr(0, 40) + "{\"not\":1}").ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("events"), AsKey(shared), "misdirected").ok());
+  });
+  auto repaired = store_->RepairEventIndex();
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_EQ(repaired->reindexed, 1u);
+  EXPECT_EQ(IndexValue(shared), intact_copy);
+}
+
+TEST_F(StoreIndexRepairTest, AnEntryNamingALogEntryWithADamagedHashFieldStays) {
+  const testing::GeneratedSubject& s = subjects_[0];
+  const Digest hash = Sha256(json::Canonical(s.events[5]));
+  const std::string entry = EntryKey(s.pith_number, 5);
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), entry, &value).ok());
+    value[3] = static_cast<char>(value[3] ^ 0x10);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), entry, value).ok());
+  });
+  auto problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_FALSE(problems->empty());
+  auto repaired = store_->RepairEventIndex();
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_EQ(repaired->added + repaired->reindexed + repaired->removed, 0u);
+  EXPECT_EQ(IndexValue(hash), entry);
+}
+
+TEST_F(StoreIndexRepairTest, AnEntryLostIsAddedAgain) {
+  const testing::GeneratedSubject& s = subjects_[1];
+  const Digest hash = Sha256(json::Canonical(s.events[9]));
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), families.at("events"), AsKey(hash)).ok());
+  });
+  auto repaired = store_->RepairEventIndex();
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_EQ(repaired->added, 1u);
+  EXPECT_EQ(repaired->reindexed + repaired->removed, 0u);
+  EXPECT_EQ(IndexValue(hash), EntryKey(s.pith_number, 9));
+  auto problems = store_->Check();
+  ASSERT_TRUE(problems.ok());
+  EXPECT_TRUE(problems->empty()) << problems->front();
 }
 
 }  // namespace

@@ -37,8 +37,9 @@ int RunRebuild(const RebuildOptions& opts) {
   if (opts.all) {  // and the `events` entries no subject reaches (documents in no log)
     auto repaired = (*store)->RepairEventIndex();
     if (!repaired.ok()) return std::max(exit_code, Fail(opts.db, repaired.status()));
-    std::cout << "rebuild: `events` index: " << repaired->reindexed << " entries pointed again at the log, "
-              << repaired->removed << " entries of documents in no log removed" << std::endl;
+    std::cout << "rebuild: `events` index: " << repaired->added << " entries added, " << repaired->reindexed
+              << " pointed again at the log, " << repaired->removed << " of documents in no log (or no hash) removed"
+              << std::endl;
   }
   return exit_code;
 }

@@ -264,7 +264,7 @@ Result<Store::EventIndexRepair> Store::RepairEventIndex() {
   std::lock_guard<std::mutex> lock(impl_->writer);
   auto repaired = impl_->log->RepairEventIndex();
   if (!repaired.ok()) return repaired.status();
-  return EventIndexRepair{repaired->reindexed, repaired->removed};
+  return EventIndexRepair{repaired->added, repaired->reindexed, repaired->removed};
 }
 
 }  // namespace pith

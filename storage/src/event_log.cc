@@ -19,6 +19,8 @@
 
 #include "key_layout.h"
 #include "pith/codec.h"
+#include "pith/hash.h"
+#include "pith/json.h"
 #include "snapshot_codec.h"
 #include "tail_pieces.h"
 
@@ -155,6 +157,30 @@ struct EventLog::Impl {
       PITH_RETURN_IF_ERROR(entry(e, key));
     }
     return FromRocks(it->status(), "scanning subject log");
+  }
+
+  // The document that the `events` entry of `hash`, naming `place`, finds: its bytes, or in *damage
+  // why the entry is wrong (it names no log entry key, a missing entry, or one of another document).
+  // Read errors, RocksDB's own corruption included, are returned.
+  Status ReadIndexed(const Digest& hash, std::string_view place, std::string* document, std::string* damage) const {
+    const std::string hex = DigestHex(hash);
+    if (!IsLogEntryKey(place)) {
+      *damage = "event " + hex + " is indexed at no log entry";
+      return Status::OK();
+    }
+    auto entry = Get(kSubjectLog, rocksdb::Slice(place.data(), place.size()));
+    if (!entry.ok()) return entry.status();
+    if (!entry->has_value()) {
+      *damage = "event " + hex + " is indexed at a log entry that does not exist";
+      return Status::OK();
+    }
+    const std::string_view value = **entry;
+    if (value.size() < kLogEntryHead || value.substr(0, 32) != AsSlice(hash).ToStringView()) {
+      *damage = "event " + hex + " is indexed at a log entry of another document";
+      return Status::OK();
+    }
+    document->assign(value.substr(kLogEntryHead));
+    return Status::OK();
   }
 
   Result<std::optional<std::string>> Get(Family f, const rocksdb::Slice& key,
@@ -492,16 +518,10 @@ Status EventLog::Append(const std::vector<LogAppend>& events, const std::map<std
 Result<std::optional<std::string>> EventLog::GetEvent(const Digest& document_hash) const {
   auto place = impl_->Get(kEvents, AsSlice(document_hash));
   if (!place.ok() || !place->has_value()) return place;
-  const std::string hex = DigestHex(document_hash);
-  if (!IsLogEntryKey(**place)) return Status::Corruption("event " + hex + " is indexed at no log entry");
-  auto entry = impl_->Get(kSubjectLog, rocksdb::Slice(**place));
-  if (!entry.ok()) return entry.status();
-  if (!entry->has_value()) return Status::Corruption("event " + hex + " is indexed at a log entry that does not exist");
-  const std::string_view value = **entry;
-  if (value.size() < kLogEntryHead || value.substr(0, 32) != AsSlice(document_hash).ToStringView()) {
-    return Status::Corruption("event " + hex + " is indexed at a log entry of another document");
-  }
-  return std::optional<std::string>(std::string(value.substr(kLogEntryHead)));
+  std::string document, damage;
+  PITH_RETURN_IF_ERROR(impl_->ReadIndexed(document_hash, **place, &document, &damage));
+  if (!damage.empty()) return Status::Corruption(damage);
+  return std::optional<std::string>(std::move(document));
 }
 
 Result<bool> EventLog::IndexNamesEntry(std::string_view subject, uint64_t position, const Digest& document_hash) const {
@@ -592,65 +612,113 @@ Status EventLog::ScanEvents(const std::function<Status(std::string_view, const R
                                                       " bytes is no document hash")));
       continue;
     }
-    auto document = GetEvent(DigestFrom(key));
-    if (!document.ok() && document.status().code() != Status::Code::kCorruption) return document.status();
-    if (!document.ok()) {
-      PITH_RETURN_IF_ERROR(fn(key, document.status()));
-    } else if (document->has_value()) {  // else removed since the iterator's snapshot (a repair)
-      PITH_RETURN_IF_ERROR(fn(key, std::move(**document)));
+    std::string document, damage;
+    PITH_RETURN_IF_ERROR(impl_->ReadIndexed(DigestFrom(key), std::string_view(it->value().data(), it->value().size()),
+                                            &document, &damage));
+    if (!damage.empty()) {
+      PITH_RETURN_IF_ERROR(fn(key, Status::Corruption(damage)));
+    } else {
+      PITH_RETURN_IF_ERROR(fn(key, std::move(document)));
     }
   }
   return FromRocks(it->status(), "scanning events");
 }
 
+namespace {
+
+// Whether `document` (bytes as received) is the document of `hash`: sha256(canon(its value)).
+bool DocumentHashesTo(std::string_view document, std::string_view hash) {
+  auto parsed = json::Parse(document);
+  if (!parsed.ok()) return false;
+  const Digest d = Sha256(json::Canonical(*parsed));
+  return AsSlice(d).ToStringView() == hash;
+}
+
+}  // namespace
+
 Result<EventLog::EventIndexRepair> EventLog::RepairEventIndex() {
   std::lock_guard<std::mutex> lock(impl_->write_mutex);
-  // Every log entry of the store, in key order (one sequential read), with its document's hash.
-  auto for_each_entry = [this](const std::function<Status(std::string_view key, std::string_view hash)>& fn) {
+  // Every log entry of the store, in key order (one sequential read): its key, its hash field and
+  // its document.
+  using EntryFn = std::function<Status(std::string_view key, std::string_view hash, std::string_view document)>;
+  auto for_each_entry = [this](const EntryFn& fn) {
     rocksdb::ReadOptions read_options;
     read_options.fill_cache = false;
     std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->cf(kSubjectLog)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      const std::string_view key(it->key().data(), it->key().size());
-      if (!IsLogEntryKey(key) || it->value().size() < kLogEntryHead) continue;
-      PITH_RETURN_IF_ERROR(fn(key, std::string_view(it->value().data(), 32)));
+      const std::string_view key(it->key().data(), it->key().size()), value(it->value().data(), it->value().size());
+      if (!IsLogEntryKey(key) || value.size() < kLogEntryHead) continue;
+      PITH_RETURN_IF_ERROR(fn(key, value.substr(0, 32), value.substr(kLogEntryHead)));
     }
     return FromRocks(it->status(), "reading the log for the `events` index");
   };
   // First the common answer, cheaply: each log entry that its document's `events` entry names
   // confirms that entry (a distinct one: an entry names one key); when they are all of them,
-  // nothing is damaged. Reading every entry through GetEvent instead would read and decompress a
-  // log block at random per document.
+  // nothing in `events` is wrong. (Reading every entry through `events` instead reads and
+  // decompresses a log block at random per document.) A document with no `events` entry is
+  // indexed at its first log entry whose bytes hash to it.
   uint64_t confirmed = 0;
-  PITH_RETURN_IF_ERROR(for_each_entry([&](std::string_view key, std::string_view hash) {
+  std::map<std::string, std::string> writes;  // `events` key -> the log entry key it is to name; empty: removed
+  EventIndexRepair repair;
+  PITH_RETURN_IF_ERROR(for_each_entry([&](std::string_view key, std::string_view hash, std::string_view document) {
     auto place = impl_->Get(kEvents, rocksdb::Slice(hash.data(), hash.size()));
-    if (!place.ok() && place.status().code() != Status::Code::kCorruption) return place.status();
-    if (place.ok() && place->has_value() && **place == key) ++confirmed;
+    if (!place.ok()) return place.status();
+    if (place->has_value() && **place == key) {
+      ++confirmed;
+    } else if (!place->has_value() && !writes.count(std::string(hash)) && DocumentHashesTo(document, hash)) {
+      writes.emplace(std::string(hash), std::string(key));
+      ++repair.added;
+    }
     return Status::OK();
   }));
   auto count = CountEventsEntries();
   if (!count.ok()) return count.status();
-  EventIndexRepair repair;
-  if (*count == confirmed) return repair;
-  std::map<std::string, std::string> damaged;  // events key -> the log entry key holding its document, if any
-  PITH_RETURN_IF_ERROR(ScanEvents([&](std::string_view key, const Result<std::string>& document) {
-    if (!document.ok()) damaged.emplace(std::string(key), std::string());
-    return Status::OK();
-  }));
-  if (damaged.empty()) return repair;
-  PITH_RETURN_IF_ERROR(for_each_entry([&](std::string_view key, std::string_view hash) {
-    auto found = damaged.find(std::string(hash));
-    if (found != damaged.end() && found->second.empty()) found->second = std::string(key);
-    return Status::OK();
-  }));
+  if (*count != confirmed) {
+    // Some entry is wrong. Each is pointed at the first log entry (in key order) whose hash field
+    // and bytes both give its key, or removed when there is none. An entry naming a log entry whose
+    // bytes do hash to its key is left: the entry's hash field is what is damaged (check reports it,
+    // and only another copy of the document mends it).
+    std::map<std::string, std::string> wrong;
+    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kEvents)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const std::string key = it->key().ToString(), place = it->value().ToString();
+      if (key.size() != Digest().size()) {
+        wrong.emplace(key, std::string());
+        continue;
+      }
+      std::string document, damage;
+      PITH_RETURN_IF_ERROR(impl_->ReadIndexed(DigestFrom(key), place, &document, &damage));
+      if (damage.empty()) continue;
+      if (IsLogEntryKey(place)) {
+        auto entry = impl_->Get(kSubjectLog, rocksdb::Slice(place));
+        if (!entry.ok()) return entry.status();
+        if (entry->has_value() && entry->value().size() >= kLogEntryHead &&
+            DocumentHashesTo(std::string_view(**entry).substr(kLogEntryHead), key)) {
+          continue;
+        }
+      }
+      wrong.emplace(key, std::string());
+    }
+    PITH_RETURN_IF_ERROR(FromRocks(it->status(), "scanning events"));
+    if (!wrong.empty()) {
+      PITH_RETURN_IF_ERROR(for_each_entry([&](std::string_view key, std::string_view hash, std::string_view document) {
+        auto found = wrong.find(std::string(hash));
+        if (found != wrong.end() && found->second.empty() && DocumentHashesTo(document, hash)) found->second = std::string(key);
+        return Status::OK();
+      }));
+    }
+    for (auto& [key, entry] : wrong) {
+      ++(entry.empty() ? repair.removed : repair.reindexed);
+      writes[key] = std::move(entry);
+    }
+  }
+  if (writes.empty()) return repair;
   rocksdb::WriteBatch batch;
-  for (const auto& [key, entry] : damaged) {
+  for (const auto& [key, entry] : writes) {
     if (entry.empty()) {
       batch.Delete(impl_->cf(kEvents), key);
-      ++repair.removed;
     } else {
       batch.Put(impl_->cf(kEvents), key, entry);
-      ++repair.reindexed;
     }
   }
   PITH_RETURN_IF_ERROR(FromRocks(impl_->db->Write(impl_->write_options, &batch), "repairing the `events` index"));

@@ -1,7 +1,8 @@
 // The append-only event log on RocksDB (layout in specs/storage.md).
 //
 // Events are stored as the exact bytes received, in the log of their subject (in append order),
-// and found by sha256(canon(document)). The API can add events but has no way to change or delete one. Each
+// and found by sha256(canon(document)). The API can add events but has no way to change or delete one (the
+// `events` index that finds them is derived: RepairEventIndex may repoint or remove its entries). Each
 // Append is one atomic WriteBatch; with `sync` it is fsynced before Append returns; without the
 // write-ahead log it is durable at the next Flush. Verdicts, snapshots and trusted keys are
 // derived or administrative data kept beside the log.
@@ -138,11 +139,15 @@ class EventLog {
   // found instead: kCorruption for a key that is no document hash or an entry GetEvent refuses.
   // Damage is handed to `fn` and the scan goes on; a read error ends it.
   Status ScanEvents(const std::function<Status(std::string_view key, const Result<std::string>& document)>& fn) const;
-  // Makes every `events` entry name a log entry that holds its document. An entry ScanEvents finds
-  // damaged is pointed at the first log entry (in key order) holding the document, or removed when
-  // no log holds it: an orphan, which no subject's RewriteDerived reaches. Only when some entry is
-  // damaged is the whole log read (each entry's key and hash). Nothing but `events` is written.
+  // Makes `events` name, for each document of the log, a log entry holding it, and nothing else. A
+  // document with no entry is indexed at its first log entry (in key order) whose bytes hash to it;
+  // an entry ScanEvents finds damaged is pointed at the first log entry whose hash field and bytes
+  // give its key, or removed when there is none (an orphan: no subject's RewriteDerived reaches
+  // it), unless the entry it names holds bytes that hash to its key (that entry's hash field is
+  // damaged, not the index). Reads the whole log once, and `events` and the log again only when
+  // some entry is damaged. Nothing but `events` is written, in one batch.
   struct EventIndexRepair {
+    uint64_t added = 0;
     uint64_t reindexed = 0;
     uint64_t removed = 0;
   };

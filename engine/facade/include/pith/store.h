@@ -177,12 +177,15 @@ class Store {
   // batch; returns the state. kCorruption, with nothing written, when the log itself is damaged.
   Result<MergedState> Rebuild(std::string_view subject);
   // The repair of the `events` index (hash -> log entry) as a whole, for what no subject's Rebuild
-  // reaches: every entry Check reports damaged is pointed at a log entry holding its document, or
-  // removed when no log holds it. Reads the whole log when there is such an entry; writes nothing
-  // else. `pith-merge rebuild --all` runs it after the subjects.
+  // reaches: a document of the log that `events` lacks is indexed again, an entry naming the wrong
+  // place is pointed at a log entry holding its document, and one of a document that no log holds
+  // (or a key that is no hash) is removed. Damage to the log itself is left (Check reports it).
+  // Reads the whole log; writes nothing but `events`. `pith-merge rebuild --all` runs it after the
+  // subjects.
   struct EventIndexRepair {
+    uint64_t added = 0;      // entries added for documents `events` lacked
     uint64_t reindexed = 0;  // entries pointed again at a log entry holding their document
-    uint64_t removed = 0;    // entries of documents no log holds
+    uint64_t removed = 0;    // entries of documents no log holds, or keys that are no document hash
   };
   Result<EventIndexRepair> RepairEventIndex();
 
