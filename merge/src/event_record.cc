@@ -306,6 +306,23 @@ void Assemble(const Parsed& p, std::string_view document, char* entry, char* sig
   std::memcpy(signer, document.data() + p.signer.first, p.signer.second);
 }
 
+// Every field but the entry and signer, from a record to its view or back (strings <-> views).
+template <typename From, typename To>
+void CopyFieldsBesideEntry(const From& from, To* to) {
+  using Optional = decltype(to->event_id);
+  auto optional = [](const auto& s) { return s ? Optional(typename Optional::value_type(*s)) : Optional(); };
+  to->event_id = optional(from.event_id);
+  to->signer_key_id = optional(from.signer_key_id);
+  to->receipt_key_id = optional(from.receipt_key_id);
+  to->has_event = from.has_event;
+  to->event_type = from.event_type;
+  to->target = from.target;
+  to->created_at = from.created_at;
+  to->signer_id = from.signer_id;
+  to->prev_event = optional(from.prev_event);
+  to->supersedes.assign(from.supersedes.begin(), from.supersedes.end());
+}
+
 }  // namespace
 
 std::string EncodeEventRecord(const EventRecord& r) { return EncodeRecord(r, false); }
@@ -318,20 +335,8 @@ Result<EventRecord> DecodeEventRecord(std::string_view bytes, std::string_view d
   auto parsed = Parse(bytes);
   if (!parsed.ok()) return parsed.status();
   const EventRecordView& view = parsed->view;
-  auto own = [](const std::optional<std::string_view>& s) {
-    return s ? std::optional<std::string>(std::string(*s)) : std::nullopt;
-  };
   EventRecord r;
-  r.event_id = own(view.event_id);
-  r.signer_key_id = own(view.signer_key_id);
-  r.receipt_key_id = own(view.receipt_key_id);
-  r.has_event = view.has_event;
-  r.event_type = view.event_type;
-  r.target = view.target;
-  r.created_at = view.created_at;
-  r.signer_id = view.signer_id;
-  r.prev_event = own(view.prev_event);
-  r.supersedes.assign(view.supersedes.begin(), view.supersedes.end());
+  CopyFieldsBesideEntry(view, &r);
   if (parsed->in_document) {
     auto size = AssembledSize(*parsed, document);
     if (!size.ok()) return size.status();
@@ -350,20 +355,8 @@ Result<EventRecord> DecodeEventRecord(std::string_view bytes, std::string_view d
 }
 
 EventRecordView ViewOf(const EventRecord& r) {
-  auto view = [](const std::optional<std::string>& s) {
-    return s ? std::optional<std::string_view>(*s) : std::nullopt;
-  };
   EventRecordView v;
-  v.event_id = view(r.event_id);
-  v.signer_key_id = view(r.signer_key_id);
-  v.receipt_key_id = view(r.receipt_key_id);
-  v.has_event = r.has_event;
-  v.event_type = r.event_type;
-  v.target = r.target;
-  v.created_at = r.created_at;
-  v.signer_id = r.signer_id;
-  v.prev_event = view(r.prev_event);
-  v.supersedes.assign(r.supersedes.begin(), r.supersedes.end());
+  CopyFieldsBesideEntry(r, &v);
   v.entry = r.entry;
   v.signer = r.signer;
   return v;
