@@ -269,6 +269,35 @@ TEST_F(StoreRebuildTest, TheIndexRepairRemovesEntriesOfDocumentsInNoLog) {
   Open();
 }
 
+// Check runs subjects side by side; what it reports, and in which order, does not depend on it.
+TEST_F(StoreRebuildTest, CheckReportsTheSameProblemsOnAnyNumberOfThreads) {
+  std::mt19937_64 rng(9);
+  for (int i = 0; i < 10; ++i) subjects_.push_back(testing::MakeSubject(40 + i, 12, registry_, stranger_, rng));
+  subjects_.push_back(testing::MakeSubject(60, 300, registry_, stranger_, rng));  // spread over the threads itself
+  for (size_t i = 2; i < subjects_.size(); ++i) ASSERT_TRUE(Append(subjects_[i].pith_number, subjects_[i].events).ok());
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    for (size_t i = 0; i < subjects_.size(); i += 2) {  // every other subject loses an event record
+      const std::vector<std::string> keys = KeysOf(db, families, "subject_log", subjects_[i].pith_number);
+      ASSERT_GE(keys.size(), 2u);
+      ASSERT_EQ(keys[0].back(), storage_internal::kRecordTag);
+      ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), families.at("subject_log"), keys[0]).ok());
+    }
+  });
+  std::vector<std::vector<std::string>> reports;
+  for (unsigned threads : {1u, 2u, 5u}) {
+    StoreOptions options;
+    options.threads = threads;
+    Open(options);
+    auto problems = store_->Check();
+    ASSERT_TRUE(problems.ok()) << problems.status().ToString();
+    reports.push_back(*problems);
+  }
+  EXPECT_EQ(reports[0].size(), (subjects_.size() + 1) / 2) << ::testing::PrintToString(reports[0]);
+  EXPECT_TRUE(std::is_sorted(reports[0].begin(), reports[0].end()));  // subject order: pith numbers sort as keys here
+  EXPECT_EQ(reports[1], reports[0]);
+  EXPECT_EQ(reports[2], reports[0]);
+}
+
 // The review's cases: a document in two logs beside an orphan (check must still read the index
 // entry by entry), two copies of a document of which the first is damaged, a log entry whose hash
 // field is damaged (its `events` entry is right and stays), and an entry lost.

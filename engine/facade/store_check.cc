@@ -1,6 +1,8 @@
 // Store::Check: everything the store keeps compared with what its log gives, from scratch
 // (specs/storage.md, "pith-merge check").
 #include <algorithm>
+#include <atomic>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -19,25 +21,48 @@ Result<std::vector<std::string>> Store::Check() {
   Status checksums = impl_->log->VerifyChecksums();
   if (!checksums.ok()) problems.push_back(checksums.message());
   const TrustedKeys keys = impl_->Keys();
-  auto subjects = Subjects();
-  if (!subjects.ok()) return subjects.status();
-  uint64_t confirmed = 0;  // `events` entries found naming the log entry a subject's scan read
-  for (const std::string& subject : *subjects) {
-    std::vector<json::Value> docs;
-    std::vector<DocumentVerdict> cached;
-    Status loaded = impl_->LoadSubject(subject, keys, false, false, &docs, &cached);
-    if (!loaded.ok()) {
-      problems.push_back(subject + ": " + loaded.message());
-      continue;
-    }
-    // Re-derived whole, hashes included: check trusts nothing the store kept. One canonical form
-    // of each document gives its hash, verdict and event record.
-    std::vector<CheckedRecord> fresh(docs.size());
-    ParallelFor(docs.size(), impl_->options.threads, [&](size_t i) { fresh[i] = CheckAndRecord(docs[i], subject, keys); });
-    PITH_RETURN_IF_ERROR(impl_->CheckBesideLog(subject, fresh, &confirmed, &problems));
-    PITH_RETURN_IF_ERROR(impl_->CheckVerdictsAndState(subject, docs, cached, fresh, keys, &problems));
-  }
-  PITH_RETURN_IF_ERROR(impl_->CheckEventsIndex(confirmed, &problems));
+  std::vector<std::pair<std::string, uint64_t>> subjects;  // each with its log's size
+  PITH_RETURN_IF_ERROR(impl_->log->ScanSubjects([&](const std::string& subject, uint64_t size) {
+    subjects.emplace_back(subject, size);
+    return Status::OK();
+  }));
+  // Subjects are checked side by side, one per worker (a large one also spreads its documents over
+  // the threads), and their problems reported in subject order whatever the timing.
+  constexpr uint64_t kLargeSubject = 256;  // documents
+  const unsigned threads = impl_->options.threads;
+  std::atomic<uint64_t> confirmed{0};  // `events` entries found naming the log entry a subject's scan read
+  std::vector<std::vector<std::string>> found(subjects.size());
+  std::vector<Status> failed(subjects.size());
+  Status result;
+  OrderedParallelFor(
+      subjects.size(), threads, /*window=*/16,
+      [&](size_t k) {
+        const std::string& subject = subjects[k].first;
+        const unsigned inner = subjects[k].second >= kLargeSubject ? threads : 1;
+        std::vector<json::Value> docs;
+        std::vector<DocumentVerdict> cached;
+        Status loaded = impl_->LoadSubject(subject, keys, false, false, &docs, &cached);
+        if (!loaded.ok()) {
+          found[k].push_back(subject + ": " + loaded.message());
+          return;
+        }
+        // Re-derived whole, hashes included: check trusts nothing the store kept. One canonical
+        // form of each document gives its hash, verdict and event record.
+        std::vector<CheckedRecord> fresh(docs.size());
+        ParallelFor(docs.size(), inner, [&](size_t i) { fresh[i] = CheckAndRecord(docs[i], subject, keys); });
+        uint64_t named = 0;
+        failed[k] = impl_->CheckBesideLog(subject, fresh, &named, &found[k]);
+        confirmed += named;
+        if (failed[k].ok()) failed[k] = impl_->CheckVerdictsAndState(subject, docs, cached, fresh, keys, &found[k]);
+      },
+      [&](size_t k) {
+        std::move(found[k].begin(), found[k].end(), std::back_inserter(problems));
+        found[k] = {};
+        result = failed[k];
+        return result.ok();
+      });
+  PITH_RETURN_IF_ERROR(result);
+  PITH_RETURN_IF_ERROR(impl_->CheckEventsIndex(confirmed.load(), &problems));
   return problems;
 }
 

@@ -33,9 +33,9 @@ class StoreFixture : public ::testing::Test {
   }
 
   // (Re)opens the store, trusting the registry key.
-  void Open() {
+  void Open(const StoreOptions& options = {}) {
     store_.reset();
-    auto store = Store::Open(dir_.string(), {});
+    auto store = Store::Open(dir_.string(), options);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
     ASSERT_TRUE(store_->AddKey(registry_.public_entry).ok());
