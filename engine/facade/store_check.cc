@@ -20,7 +20,8 @@ Result<std::vector<std::string>> Store::Check() {
   std::vector<std::string> problems;
   Status checksums = impl_->log->VerifyChecksums();
   if (!checksums.ok()) problems.push_back(checksums.message());
-  const TrustedKeys keys = impl_->Keys();
+  // The keys and their digest read together (a key added meanwhile changes neither).
+  const auto [keys, keyset] = impl_->KeysAndKeyset();
   std::vector<std::pair<std::string, uint64_t>> subjects;  // each with its log's size
   PITH_RETURN_IF_ERROR(impl_->log->ScanSubjects([&](const std::string& subject, uint64_t size) {
     subjects.emplace_back(subject, size);
@@ -53,7 +54,7 @@ Result<std::vector<std::string>> Store::Check() {
         uint64_t named = 0;
         failed[k] = impl_->CheckBesideLog(subject, fresh, &named, &found[k]);
         confirmed += named;
-        if (failed[k].ok()) failed[k] = impl_->CheckVerdictsAndState(subject, docs, cached, fresh, keys, &found[k]);
+        if (failed[k].ok()) failed[k] = impl_->CheckVerdictsAndState(subject, docs, cached, fresh, keys, keyset, &found[k]);
       },
       [&](size_t k) {
         std::move(found[k].begin(), found[k].end(), std::back_inserter(problems));
@@ -113,7 +114,7 @@ Status Store::Impl::CheckBesideLog(const std::string& subject, const std::vector
 Status Store::Impl::CheckVerdictsAndState(const std::string& subject, const std::vector<json::Value>& docs,
                                           const std::vector<DocumentVerdict>& cached,
                                           const std::vector<CheckedRecord>& checked, const TrustedKeys& keys,
-                                          std::vector<std::string>* problems) const {
+                                          const std::string& keyset, std::vector<std::string>* problems) const {
   std::vector<DocumentVerdict> fresh;
   for (const CheckedRecord& c : checked) fresh.push_back(c.verdict);
   for (size_t i = 0; i < docs.size(); ++i) {
@@ -138,7 +139,7 @@ Status Store::Impl::CheckVerdictsAndState(const std::string& subject, const std:
   } else if ((*snapshot)->covers < docs.size()) {
     // Behind the log (deferred commits since): it is recomputed when read, and until then must
     // still be the state of the log's first `covers` entries.
-    if ((*snapshot)->keyset_digest == keyset_digest) {
+    if ((*snapshot)->keyset_digest == keyset) {
       const size_t covers = (*snapshot)->covers;
       const std::vector<json::Value> prefix(docs.begin(), docs.begin() + static_cast<std::ptrdiff_t>(covers));
       const std::vector<DocumentVerdict> prefix_verdicts(fresh.begin(), fresh.begin() + static_cast<std::ptrdiff_t>(covers));
@@ -149,9 +150,9 @@ Status Store::Impl::CheckVerdictsAndState(const std::string& subject, const std:
                             " events) differs from the state of those events (" + earlier->state_sha256 + ")");
       }
     }
-  } else if ((*snapshot)->keyset_digest == keyset_digest && (*snapshot)->state != merged->canonical) {
+  } else if ((*snapshot)->keyset_digest == keyset && (*snapshot)->state != merged->canonical) {
     problems->push_back(subject + ": cached state differs from the state recomputed from the log (" + merged->state_sha256 + ")");
-  } else if ((*snapshot)->keyset_digest == keyset_digest) {
+  } else if ((*snapshot)->keyset_digest == keyset) {
     // The state is right; so must be what the next incremental append starts from.
     auto more = store_internal::CheckIncrementalForm(*log, subject, docs, fresh, keys, options.merge_version);
     if (!more.ok()) return more.status();

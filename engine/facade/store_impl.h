@@ -169,7 +169,7 @@ struct Store::Impl {
                         std::vector<std::string>* problems) const;
   Status CheckVerdictsAndState(const std::string& subject, const std::vector<json::Value>& docs,
                                const std::vector<DocumentVerdict>& cached, const std::vector<CheckedRecord>& fresh,
-                               const TrustedKeys& keys, std::vector<std::string>* problems) const;
+                               const TrustedKeys& keys, const std::string& keyset, std::vector<std::string>* problems) const;
   Status CheckEventsIndex(uint64_t confirmed, std::vector<std::string>* problems) const;
 
   store_internal::SnapshotBasis Basis(uint64_t covers, const std::string& keyset) const {
