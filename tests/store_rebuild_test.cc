@@ -356,6 +356,49 @@ TEST_F(StoreIndexRepairTest, TheRepairPointsAtTheFirstIntactCopy) {
   auto repaired = store_->RepairEventIndex();
   ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
   EXPECT_EQ(repaired->reindexed, 1u);
+  EXPECT_EQ(repaired->added + repaired->removed, 0u);
+  EXPECT_EQ(IndexValue(shared), intact_copy);
+}
+
+// A copy whose hash field is damaged (its bytes intact) is named by `events`; another copy is
+// intact: the repair points at that one (GetEvent fails on the first).
+TEST_F(StoreIndexRepairTest, AnEntryNamingACopyWithADamagedHashFieldMovesToAnIntactCopy) {
+  const Digest shared = ShareFirstEvent("pith:shared");
+  const std::string named = IndexValue(shared);
+  const std::string other = named == EntryKey("pith:shared", 0) ? EntryKey(subjects_[0].pith_number, 0) : EntryKey("pith:shared", 0);
+  ASSERT_NE(named, other);
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), named, &value).ok());
+    value[0] = static_cast<char>(value[0] ^ 0x01);
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), named, value).ok());
+  });
+  auto repaired = store_->RepairEventIndex();
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_EQ(repaired->reindexed, 1u);
+  EXPECT_EQ(IndexValue(shared), other);
+  // Repaired once and for all: the next repair finds nothing to do.
+  auto again = store_->RepairEventIndex();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->added + again->reindexed + again->removed, 0u);
+}
+
+// A lost entry of a document in two logs whose first copy (in key order) has damaged bytes is
+// added at the intact copy.
+TEST_F(StoreIndexRepairTest, ALostEntryIsAddedAtTheFirstIntactCopy) {
+  const Digest shared = ShareFirstEvent("pith:shared");
+  const std::string first = EntryKey(subjects_[0].pith_number, 0), second = EntryKey("pith:shared", 0);
+  const auto [damaged_copy, intact_copy] = first < second ? std::pair(first, second) : std::pair(second, first);
+  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+    std::string value;
+    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), damaged_copy, &value).ok());
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), damaged_copy, value.substr(0, 40) + "{\"not\":1}").ok());
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), families.at("events"), AsKey(shared)).ok());
+  });
+  auto repaired = store_->RepairEventIndex();
+  ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
+  EXPECT_EQ(repaired->added, 1u);
+  EXPECT_EQ(repaired->reindexed + repaired->removed, 0u);
   EXPECT_EQ(IndexValue(shared), intact_copy);
 }
 

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pith/event_record.h"
@@ -28,18 +29,23 @@ Result<std::vector<std::string>> Store::Check() {
     return Status::OK();
   }));
   // Subjects are checked side by side, one per worker (a large one also spreads its documents over
-  // the threads), and their problems reported in subject order whatever the timing.
+  // the threads), and their problems reported in subject order whatever the timing. At most
+  // `window` subjects are held at once (their documents parsed), each in slot k % window: subject k
+  // starts only once subject k - window is reported.
   constexpr uint64_t kLargeSubject = 256;  // documents
-  const unsigned threads = impl_->options.threads;
+  const unsigned threads = impl_->options.threads != 0 ? impl_->options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const size_t window = 2 * static_cast<size_t>(threads);
   std::atomic<uint64_t> confirmed{0};  // `events` entries found naming the log entry a subject's scan read
-  std::vector<std::vector<std::string>> found(subjects.size());
-  std::vector<Status> failed(subjects.size());
+  std::vector<std::vector<std::string>> found(window);
+  std::vector<Status> failed(window);
   Status result;
   OrderedParallelFor(
-      subjects.size(), threads, /*window=*/16,
-      [&](size_t k) {
-        const std::string& subject = subjects[k].first;
-        const unsigned inner = subjects[k].second >= kLargeSubject ? threads : 1;
+      subjects.size(), threads, window,
+      [&](size_t index) {
+        const size_t k = index % window;
+        failed[k] = Status::OK();
+        const std::string& subject = subjects[index].first;
+        const unsigned inner = subjects[index].second >= kLargeSubject ? threads : 1;
         std::vector<json::Value> docs;
         std::vector<DocumentVerdict> cached;
         Status loaded = impl_->LoadSubject(subject, keys, false, false, &docs, &cached);
@@ -56,7 +62,8 @@ Result<std::vector<std::string>> Store::Check() {
         confirmed += named;
         if (failed[k].ok()) failed[k] = impl_->CheckVerdictsAndState(subject, docs, cached, fresh, keys, keyset, &found[k]);
       },
-      [&](size_t k) {
+      [&](size_t index) {
+        const size_t k = index % window;
         std::move(found[k].begin(), found[k].end(), std::back_inserter(problems));
         found[k] = {};
         result = failed[k];

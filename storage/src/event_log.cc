@@ -652,76 +652,94 @@ Result<EventLog::EventIndexRepair> EventLog::RepairEventIndex() {
     }
     return FromRocks(it->status(), "reading the log for the `events` index");
   };
-  // First the common answer, cheaply: each log entry that its document's `events` entry names
+  // Writes go in batches of a bounded size (a store that lost its whole index gets every entry back).
+  constexpr size_t kBatchEntries = 65536;
+  rocksdb::WriteBatch batch;
+  auto write_batch = [&] {
+    if (batch.Count() == 0) return Status::OK();
+    Status s = FromRocks(impl_->db->Write(impl_->write_options, &batch), "repairing the `events` index");
+    batch.Clear();
+    return s;
+  };
+  // First the common answer, cheaply: each log entry whose hash field's `events` entry names it
   // confirms that entry (a distinct one: an entry names one key); when they are all of them,
   // nothing in `events` is wrong. (Reading every entry through `events` instead reads and
   // decompresses a log block at random per document.) A document with no `events` entry is
-  // indexed at its first log entry whose bytes hash to it.
+  // indexed at its first log entry whose bytes hash to it (the Get of a later copy sees it).
   uint64_t confirmed = 0;
-  std::map<std::string, std::string> writes;  // `events` key -> the log entry key it is to name; empty: removed
   EventIndexRepair repair;
   PITH_RETURN_IF_ERROR(for_each_entry([&](std::string_view key, std::string_view hash, std::string_view document) {
-    auto place = impl_->Get(kEvents, rocksdb::Slice(hash.data(), hash.size()));
+    const rocksdb::Slice hash_key(hash.data(), hash.size());
+    auto place = impl_->Get(kEvents, hash_key);
     if (!place.ok()) return place.status();
     if (place->has_value() && **place == key) {
       ++confirmed;
-    } else if (!place->has_value() && !writes.count(std::string(hash)) && DocumentHashesTo(document, hash)) {
-      writes.emplace(std::string(hash), std::string(key));
+    } else if (!place->has_value() && DocumentHashesTo(document, hash)) {
+      PITH_RETURN_IF_ERROR(FromRocks(impl_->db->Put(impl_->write_options, impl_->cf(kEvents), hash_key,
+                                                    rocksdb::Slice(key.data(), key.size())),
+                                     "repairing the `events` index"));
       ++repair.added;
     }
     return Status::OK();
   }));
   auto count = CountEventsEntries();
   if (!count.ok()) return count.status();
-  if (*count != confirmed) {
-    // Some entry is wrong. Each is pointed at the first log entry (in key order) whose hash field
-    // and bytes both give its key, or removed when there is none. An entry naming a log entry whose
-    // bytes do hash to its key is left: the entry's hash field is what is damaged (check reports it,
-    // and only another copy of the document mends it).
-    std::map<std::string, std::string> wrong;
-    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kEvents)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      const std::string key = it->key().ToString(), place = it->value().ToString();
-      if (key.size() != Digest().size()) {
-        wrong.emplace(key, std::string());
-        continue;
-      }
-      std::string document, damage;
-      PITH_RETURN_IF_ERROR(impl_->ReadIndexed(DigestFrom(key), place, &document, &damage));
-      if (damage.empty()) continue;
-      if (IsLogEntryKey(place)) {
-        auto entry = impl_->Get(kSubjectLog, rocksdb::Slice(place));
-        if (!entry.ok()) return entry.status();
-        if (entry->has_value() && entry->value().size() >= kLogEntryHead &&
-            DocumentHashesTo(std::string_view(**entry).substr(kLogEntryHead), key)) {
-          continue;
-        }
-      }
-      wrong.emplace(key, std::string());
+  if (*count == confirmed + repair.added) return repair;
+  // Some entry is wrong. Each is pointed at the best log entry for its key, in this order: the
+  // first (in key order) whose hash field and bytes both give the key; else the one it names, kept,
+  // when that entry's bytes hash to the key (its hash field is damaged); else the first whose hash
+  // field gives the key (its bytes are damaged: the log holds the document, damaged); else none,
+  // and the entry is removed (a document in no log, a key that is no hash).
+  struct Wrong {
+    bool names_intact_bytes = false;  // the entry it names holds bytes that hash to its key
+    std::string intact, hash_field_only;  // the first log entry of each kind, if any
+  };
+  std::map<std::string, Wrong> wrong;
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kEvents)));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    const std::string key = it->key().ToString(), place = it->value().ToString();
+    if (key.size() != Digest().size()) {
+      wrong.emplace(key, Wrong());
+      continue;
     }
-    PITH_RETURN_IF_ERROR(FromRocks(it->status(), "scanning events"));
-    if (!wrong.empty()) {
-      PITH_RETURN_IF_ERROR(for_each_entry([&](std::string_view key, std::string_view hash, std::string_view document) {
-        auto found = wrong.find(std::string(hash));
-        if (found != wrong.end() && found->second.empty() && DocumentHashesTo(document, hash)) found->second = std::string(key);
-        return Status::OK();
-      }));
+    std::string document, damage;
+    PITH_RETURN_IF_ERROR(impl_->ReadIndexed(DigestFrom(key), place, &document, &damage));
+    if (damage.empty()) continue;
+    Wrong w;
+    if (IsLogEntryKey(place)) {
+      auto entry = impl_->Get(kSubjectLog, rocksdb::Slice(place));
+      if (!entry.ok()) return entry.status();
+      w.names_intact_bytes = entry->has_value() && entry->value().size() >= kLogEntryHead &&
+                             DocumentHashesTo(std::string_view(**entry).substr(kLogEntryHead), key);
     }
-    for (auto& [key, entry] : wrong) {
-      ++(entry.empty() ? repair.removed : repair.reindexed);
-      writes[key] = std::move(entry);
-    }
+    wrong.emplace(key, std::move(w));
   }
-  if (writes.empty()) return repair;
-  rocksdb::WriteBatch batch;
-  for (const auto& [key, entry] : writes) {
-    if (entry.empty()) {
+  PITH_RETURN_IF_ERROR(FromRocks(it->status(), "scanning events"));
+  PITH_RETURN_IF_ERROR(for_each_entry([&](std::string_view key, std::string_view hash, std::string_view document) {
+    auto found = wrong.find(std::string(hash));
+    if (found == wrong.end()) return Status::OK();
+    Wrong& w = found->second;
+    if (w.intact.empty() && DocumentHashesTo(document, hash)) {
+      w.intact = std::string(key);
+    } else if (w.hash_field_only.empty()) {
+      w.hash_field_only = std::string(key);
+    }
+    return Status::OK();
+  }));
+  for (const auto& [key, w] : wrong) {
+    std::string target = w.intact;
+    if (target.empty() && w.names_intact_bytes) continue;  // kept: the entry it names holds the document
+    if (target.empty()) target = w.hash_field_only;
+    if (target.empty()) {
       batch.Delete(impl_->cf(kEvents), key);
+      ++repair.removed;
     } else {
-      batch.Put(impl_->cf(kEvents), key, entry);
+      batch.Put(impl_->cf(kEvents), key, target);
+      ++repair.reindexed;
     }
+    if (batch.Count() >= kBatchEntries) PITH_RETURN_IF_ERROR(write_batch());
   }
-  PITH_RETURN_IF_ERROR(FromRocks(impl_->db->Write(impl_->write_options, &batch), "repairing the `events` index"));
+  PITH_RETURN_IF_ERROR(write_batch());
   return repair;
 }
 

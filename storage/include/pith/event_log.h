@@ -140,12 +140,14 @@ class EventLog {
   // Damage is handed to `fn` and the scan goes on; a read error ends it.
   Status ScanEvents(const std::function<Status(std::string_view key, const Result<std::string>& document)>& fn) const;
   // Makes `events` name, for each document of the log, a log entry holding it, and nothing else. A
-  // document with no entry is indexed at its first log entry (in key order) whose bytes hash to it;
-  // an entry ScanEvents finds damaged is pointed at the first log entry whose hash field and bytes
-  // give its key, or removed when there is none (an orphan: no subject's RewriteDerived reaches
-  // it), unless the entry it names holds bytes that hash to its key (that entry's hash field is
-  // damaged, not the index). Reads the whole log once, and `events` and the log again only when
-  // some entry is damaged. Nothing but `events` is written, in one batch.
+  // document with no entry is indexed at its first log entry (in key order) whose bytes hash to it.
+  // An entry ScanEvents finds damaged is pointed at the first log entry whose hash field and bytes
+  // both give its key; else it stays if the entry it names holds bytes that hash to its key (that
+  // entry's hash field is damaged); else it is pointed at the first entry whose hash field gives its
+  // key (bytes damaged); else removed (an orphan: no subject's RewriteDerived reaches it). Entries
+  // are confirmed by hash field in one sequential read of the log; `events` and the log are read
+  // again only when some entry is not. A read error (RocksDB's checksums) stops it; what it wrote
+  // before stands (each write is right on its own). Nothing but `events` is written.
   struct EventIndexRepair {
     uint64_t added = 0;
     uint64_t reindexed = 0;

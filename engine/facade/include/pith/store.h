@@ -179,9 +179,9 @@ class Store {
   // The repair of the `events` index (hash -> log entry) as a whole, for what no subject's Rebuild
   // reaches: a document of the log that `events` lacks is indexed again, an entry naming the wrong
   // place is pointed at a log entry holding its document, and one of a document that no log holds
-  // (or a key that is no hash) is removed. Damage to the log itself is left (Check reports it).
-  // Reads the whole log; writes nothing but `events`. `pith-merge rebuild --all` runs it after the
-  // subjects.
+  // (or a key that is no hash) is removed. Damage to the log itself is not mended (Check reports
+  // it), and a read error (a block whose checksum fails) stops the repair. Reads the whole log;
+  // writes nothing but `events`. `pith-merge rebuild --all` runs it after the subjects.
   struct EventIndexRepair {
     uint64_t added = 0;      // entries added for documents `events` lacked
     uint64_t reindexed = 0;  // entries pointed again at a log entry holding their document
