@@ -139,7 +139,11 @@ struct EventLog::Impl {
   Status WalkSubjectLog(std::string_view subject, const std::function<Status(const SubjectEntry&, std::string_view key)>& entry,
                         const std::function<void(std::string_view key)>& record_key) const {
     const std::string prefix = SubjectPrefix(subject);
-    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions(), cf(kSubjectLog)));
+    // A whole subject's range, read once (check, rebuild, a log listing): its blocks would only
+    // evict others from the block cache.
+    rocksdb::ReadOptions read_options;
+    read_options.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(read_options, cf(kSubjectLog)));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       const std::string_view key(it->key().data(), it->key().size());
       const std::string_view value(it->value().data(), it->value().size());
@@ -893,7 +897,9 @@ Result<std::optional<std::string>> EventLog::GetIndexEntry(std::string_view subj
 Status EventLog::ScanIndex(std::string_view subject,
                            const std::function<Status(std::string_view key, std::string_view value)>& fn) const {
   const std::string prefix = SubjectPrefix(subject);
-  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(rocksdb::ReadOptions(), impl_->cf(kSubjectIndex)));
+  rocksdb::ReadOptions read_options;
+  read_options.fill_cache = false;  // a whole subject's index, read once (by check)
+  std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator(read_options, impl_->cf(kSubjectIndex)));
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
     PITH_RETURN_IF_ERROR(fn(std::string_view(it->key().data() + prefix.size(), it->key().size() - prefix.size()),
                             std::string_view(it->value().data(), it->value().size())));
