@@ -321,6 +321,21 @@ class StoreIndexRepairTest : public StoreRebuildTest {
     EXPECT_TRUE(Append(other, {subjects_[0].events[0]}).ok());
     return Sha256(json::Canonical(subjects_[0].events[0]));
   }
+  // Of the two copies ShareFirstEvent(other) made, the first in key order is given bytes that are
+  // no longer the document (its hash field kept), and `events` is damaged by `index_damage`;
+  // returns the intact copy's key.
+  std::string DamageFirstCopy(const std::string& other,
+                              const std::function<void(rocksdb::DB*, rocksdb::ColumnFamilyHandle* events)>& index_damage) {
+    const std::string first = EntryKey(subjects_[0].pith_number, 0), second = EntryKey(other, 0);
+    const auto [damaged_copy, intact_copy] = first < second ? std::pair(first, second) : std::pair(second, first);
+    Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+      std::string value;
+      ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), damaged_copy, &value).ok());
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), damaged_copy, value.substr(0, 40) + "{\"not\":1}").ok());
+      index_damage(db, families.at("events"));
+    });
+    return intact_copy;
+  }
 };
 
 TEST_F(StoreIndexRepairTest, AnOrphanBesideADocumentInTwoLogsIsStillReported) {
@@ -344,14 +359,8 @@ TEST_F(StoreIndexRepairTest, AnOrphanBesideADocumentInTwoLogsIsStillReported) {
 
 TEST_F(StoreIndexRepairTest, TheRepairPointsAtTheFirstIntactCopy) {
   const Digest shared = ShareFirstEvent("pith:shared");
-  const std::string first = EntryKey(subjects_[0].pith_number, 0), second = EntryKey("pith:shared", 0);
-  const auto [damaged_copy, intact_copy] = first < second ? std::pair(first, second) : std::pair(second, first);
-  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
-    std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), damaged_copy, &value).ok());
-    // Its hash field kept, its bytes no longer the document's.
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), damaged_copy, value.substr(0, 40) + "{\"not\":1}").ok());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("events"), AsKey(shared), "misdirected").ok());
+  const std::string intact_copy = DamageFirstCopy("pith:shared", [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
+    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), events, AsKey(shared), "misdirected").ok());
   });
   auto repaired = store_->RepairEventIndex();
   ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
@@ -387,13 +396,8 @@ TEST_F(StoreIndexRepairTest, AnEntryNamingACopyWithADamagedHashFieldMovesToAnInt
 // added at the intact copy.
 TEST_F(StoreIndexRepairTest, ALostEntryIsAddedAtTheFirstIntactCopy) {
   const Digest shared = ShareFirstEvent("pith:shared");
-  const std::string first = EntryKey(subjects_[0].pith_number, 0), second = EntryKey("pith:shared", 0);
-  const auto [damaged_copy, intact_copy] = first < second ? std::pair(first, second) : std::pair(second, first);
-  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
-    std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), damaged_copy, &value).ok());
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), damaged_copy, value.substr(0, 40) + "{\"not\":1}").ok());
-    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), families.at("events"), AsKey(shared)).ok());
+  const std::string intact_copy = DamageFirstCopy("pith:shared", [&](rocksdb::DB* db, rocksdb::ColumnFamilyHandle* events) {
+    ASSERT_TRUE(db->Delete(rocksdb::WriteOptions(), events, AsKey(shared)).ok());
   });
   auto repaired = store_->RepairEventIndex();
   ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
