@@ -321,6 +321,15 @@ class StoreIndexRepairTest : public StoreRebuildTest {
     EXPECT_TRUE(Append(other, {subjects_[0].events[0]}).ok());
     return Sha256(json::Canonical(subjects_[0].events[0]));
   }
+  // Flips a bit of the hash field that the log entry at `entry` holds before its document.
+  void DamageHashField(const std::string& entry) {
+    Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
+      std::string value;
+      ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), entry, &value).ok());
+      value[0] = static_cast<char>(value[0] ^ 0x01);
+      ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), entry, value).ok());
+    });
+  }
   // Of the two copies ShareFirstEvent(other) made, the first in key order is given bytes that are
   // no longer the document (its hash field kept), and `events` is damaged by `index_damage`;
   // returns the intact copy's key.
@@ -376,12 +385,7 @@ TEST_F(StoreIndexRepairTest, AnEntryNamingACopyWithADamagedHashFieldMovesToAnInt
   const std::string named = IndexValue(shared);
   const std::string other = named == EntryKey("pith:shared", 0) ? EntryKey(subjects_[0].pith_number, 0) : EntryKey("pith:shared", 0);
   ASSERT_NE(named, other);
-  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
-    std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), named, &value).ok());
-    value[0] = static_cast<char>(value[0] ^ 0x01);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), named, value).ok());
-  });
+  DamageHashField(named);
   auto repaired = store_->RepairEventIndex();
   ASSERT_TRUE(repaired.ok()) << repaired.status().ToString();
   EXPECT_EQ(repaired->reindexed, 1u);
@@ -410,12 +414,7 @@ TEST_F(StoreIndexRepairTest, AnEntryNamingALogEntryWithADamagedHashFieldStays) {
   const testing::GeneratedSubject& s = subjects_[0];
   const Digest hash = Sha256(json::Canonical(s.events[5]));
   const std::string entry = EntryKey(s.pith_number, 5);
-  Damage([&](rocksdb::DB* db, const testing::RawFamilies& families) {
-    std::string value;
-    ASSERT_TRUE(db->Get(rocksdb::ReadOptions(), families.at("subject_log"), entry, &value).ok());
-    value[3] = static_cast<char>(value[3] ^ 0x10);
-    ASSERT_TRUE(db->Put(rocksdb::WriteOptions(), families.at("subject_log"), entry, value).ok());
-  });
+  DamageHashField(entry);
   auto problems = store_->Check();
   ASSERT_TRUE(problems.ok());
   EXPECT_FALSE(problems->empty());

@@ -867,13 +867,13 @@ Status EventLog::RewriteDerived(std::string_view subject, const std::vector<std:
   }
   rocksdb::WriteBatch batch;
   // A document `events` does not find (its entry lost, or naming no log entry that holds it) is
-  // indexed again at this subject's entry: `events` is derived from the log too.
-  // Where `events` names this very entry, reading `events` suffices (a GetEvent would read and
-  // decompress a log block at random for each document).
+  // indexed again at this subject's entry: `events` is derived from the log too. Where `events`
+  // names this very entry, reading `events` suffices (a GetEvent would read and decompress a log
+  // block at random for each document).
   for (size_t i = 0; i < hashes.size(); ++i) {
-    auto place = impl_->Get(kEvents, AsSlice(hashes[i]));
-    if (!place.ok() && place.status().code() != Status::Code::kCorruption) return place.status();
-    if (place.ok() && place->has_value() && **place == entry_keys[i]) continue;
+    auto names = IndexNamesEntry(subject, i, hashes[i]);
+    if (!names.ok() && names.status().code() != Status::Code::kCorruption) return names.status();
+    if (names.ok() && *names) continue;
     auto found = GetEvent(hashes[i]);
     if (!found.ok() && found.status().code() != Status::Code::kCorruption) return found.status();
     if (!found.ok() || !found->has_value()) batch.Put(impl_->cf(kEvents), AsSlice(hashes[i]), entry_keys[i]);
