@@ -17,6 +17,7 @@ enum ExitCode : int {
   kExitIoError = 3,       // the operating system refused a read or write
   kExitStoreBusy = 4,     // the store is held by another process
   kExitInternal = 5,      // a bug
+  kExitOutOfMemory = 6,   // the system refused memory (or a thread) the work needed
 };
 
 int ExitCodeFor(const Status& status);

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <system_error>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -182,11 +183,15 @@ class Ingester {
   // are committed in input order.
   Status Flush() {
     if (batch_.empty()) return Status::OK();
-    std::future<Result<PreparedAppend>> next =
-        std::async(std::launch::async, [&store = store_, events = std::move(batch_)]() mutable {
-          return store.Prepare(std::move(events));
-        });
+    auto events = std::make_shared<std::vector<IncomingEvent>>(std::move(batch_));
     batch_.clear();
+    auto prepare = [&store = store_, events] { return store.Prepare(std::move(*events)); };
+    std::future<Result<PreparedAppend>> next;
+    try {
+      next = std::async(std::launch::async, prepare);
+    } catch (const std::system_error&) {  // no thread to be had: prepared here, when committed
+      next = std::async(std::launch::deferred, prepare);
+    }
     Status committed = CommitPending();
     pending_ = std::move(next);
     return committed;

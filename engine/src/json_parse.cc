@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <new>
 #include <rapidjson/error/en.h>
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
@@ -20,6 +21,43 @@
 
 namespace pith::json {
 namespace {
+
+// RapidJSON's CrtAllocator for the reader's stack, except that a failed allocation fails as
+// operator new does (the new handler, if one is set, then std::bad_alloc): CrtAllocator returns
+// null, which RapidJSON's stack then writes through. Realloc fails before the stack forgets its
+// block, so unwinding frees it.
+class ThrowingAllocator {
+ public:
+  static const bool kNeedFree = true;
+  void* Malloc(size_t size) {
+    if (size == 0) return nullptr;
+    for (;;) {
+      if (void* block = std::malloc(size)) return block;
+      NoMemory();
+    }
+  }
+  void* Realloc(void* original, size_t /*original_size*/, size_t new_size) {
+    if (new_size == 0) {
+      std::free(original);
+      return nullptr;
+    }
+    for (;;) {
+      if (void* block = std::realloc(original, new_size)) return block;
+      NoMemory();
+    }
+  }
+  static void Free(void* block) { std::free(block); }
+
+ private:
+  static void NoMemory() {
+    std::new_handler handler = std::get_new_handler();
+    if (handler == nullptr) throw std::bad_alloc();
+    handler();  // frees memory, or throws, or ends the process
+  }
+};
+
+// The one SAX reader of the format core.
+using Reader = rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, ThrowingAllocator>;
 
 // strtod in the "C" locale whatever the process locale is.
 double StrtodC(const char* text, char** end) {
@@ -250,7 +288,7 @@ void ScanNumber(rapidjson::MemoryStream& is, Builder& handler, ScanError* error)
 // Both flag sets the parser uses get the scanner above.
 template <>
 template <>
-void rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator>::ParseNumber<
+void pith::json::Reader::ParseNumber<
     pith::json::kFlags, rapidjson::MemoryStream, pith::json::Builder>(rapidjson::MemoryStream& is,
                                                                       pith::json::Builder& handler) {
   pith::json::ScanError error;
@@ -259,7 +297,7 @@ void rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::C
 }
 template <>
 template <>
-void rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>, rapidjson::CrtAllocator>::ParseNumber<
+void pith::json::Reader::ParseNumber<
     pith::json::kLocatingFlags, rapidjson::MemoryStream, pith::json::Builder>(rapidjson::MemoryStream& is,
                                                                               pith::json::Builder& handler) {
   pith::json::ScanError error;
@@ -282,13 +320,13 @@ Result<Value> Parse(std::string_view text, const ParseLimits& limits, ParseError
   }
   Builder builder(limits);
   rapidjson::MemoryStream stream(text.data(), text.size());
-  rapidjson::Reader reader;
+  Reader reader;
   rapidjson::ParseResult result = reader.Parse<kFlags>(stream, builder);
   if (result.IsError()) {
     // Again with RapidJSON's encoding validation, which points at the offending byte.
     Builder locating(limits);
     rapidjson::MemoryStream again(text.data(), text.size());
-    rapidjson::Reader locating_reader;
+    Reader locating_reader;
     rapidjson::ParseResult located = locating_reader.Parse<kLocatingFlags>(again, locating);
     const bool use_located = located.IsError();
     const rapidjson::ParseResult& r = use_located ? located : result;
@@ -302,6 +340,66 @@ Result<Value> Parse(std::string_view text, const ParseLimits& limits, ParseError
     return MakeError(text, stream.Tell(), "unexpected data after the JSON document", error);
   }
   return builder.TakeRoot();
+}
+
+namespace {
+
+// Finds the string member `key` at depth 1; a second one, or a top-level array, ends the parse.
+class MemberFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, MemberFinder> {
+ public:
+  MemberFinder(std::string_view key, size_t max_depth) : key_(key), max_depth_(max_depth) {}
+  bool Default() {
+    want_ = false;
+    return true;
+  }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return Default(); }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (want_ && depth_ == 1) {
+      if (found_) return false;  // a second one: leave the judgement to the strict parser
+      found_.emplace(s, n);
+    }
+    want_ = false;
+    return true;
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    want_ = depth_ == 1 && std::string_view(s, n) == key_;
+    return true;
+  }
+  bool StartObject() {
+    want_ = false;
+    return ++depth_ <= max_depth_;
+  }
+  bool EndObject(rapidjson::SizeType) {
+    --depth_;
+    return true;
+  }
+  bool StartArray() {
+    want_ = false;
+    if (depth_ == 0) return false;  // the document must be an object
+    return ++depth_ <= max_depth_;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    return true;
+  }
+  std::optional<std::string> Take() { return std::move(found_); }
+
+ private:
+  std::string_view key_;
+  size_t max_depth_;
+  size_t depth_ = 0;
+  bool want_ = false;
+  std::optional<std::string> found_;
+};
+
+}  // namespace
+
+std::optional<std::string> FindTopLevelString(std::string_view text, std::string_view key) {
+  MemberFinder finder(key, ParseLimits{}.max_depth);
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  Reader reader;
+  if (reader.Parse<kFlags>(stream, finder).IsError()) return std::nullopt;
+  return finder.Take();
 }
 
 }  // namespace pith::json

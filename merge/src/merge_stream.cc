@@ -8,6 +8,7 @@
 #include <tuple>
 #include <cstring>
 #include <future>
+#include <system_error>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -159,8 +160,13 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
       scan_and_index_now();
       return;
     }
+    try {
+      scanning = std::async(std::launch::async, [chunk = filling, threads] { ScanChunk(chunk, threads); });
+    } catch (const std::system_error&) {  // no thread to be had: scan here
+      scan_and_index_now();  // IndexChunk empties the chunk for the next lines
+      return;
+    }
     scanned = filling;
-    scanning = std::async(std::launch::async, [chunk = scanned, threads] { ScanChunk(chunk, threads); });
     filling = scanned == &chunks[0] ? &chunks[1] : &chunks[0];
   };
   JsonLine line;

@@ -53,6 +53,10 @@ constexpr char kFormatKey[] = "format";
 constexpr size_t kTailCacheBytes = 64u << 20;  // a few large subjects' tails
 constexpr size_t kLogEntryHead = 40;  // a log entry's document hash and sequence, before its document
 constexpr char kNextSequenceKey[] = "next_sequence";
+// Table files are opened on the opening thread (RocksDB's default starts 16 threads for it): RocksDB
+// ends the process when it cannot start one of them (a pids limit, an address-space cap), and a
+// store of this layout opens a few dozen files per GB.
+constexpr int kFileOpeningThreads = 1;
 constexpr char kIndexGenerationKey[] = "index_generation";
 
 Status FromRocks(const rocksdb::Status& s, std::string_view what) {
@@ -107,6 +111,7 @@ std::string OtherFormat(const std::string& dir, const std::vector<std::string>& 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DBOptions options;
   options.info_log = std::make_shared<DiscardingLogger>();
+  options.max_file_opening_threads = kFileOpeningThreads;
   rocksdb::DB* raw = nullptr;
   std::string format;
   if (rocksdb::DB::OpenForReadOnly(options, dir, descriptors, &handles, &raw).ok()) {
@@ -365,6 +370,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   // family lost. RocksDB's atomic flush does that (its advice for a store written without a WAL).
   db_options.atomic_flush = !options.write_ahead_log;
   db_options.info_log = std::make_shared<DiscardingLogger>();
+  db_options.max_file_opening_threads = kFileOpeningThreads;
   // Memtables of all column families together stay under this (RocksDB flushes the largest when
   // they reach it); otherwise each of the 13 families may hold up to two 64 MB memtables.
   db_options.db_write_buffer_size = options.memtable_budget_bytes != 0 ? options.memtable_budget_bytes : 256u << 20;

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -107,6 +108,12 @@ struct ParseError {
 // Parses exactly one JSON document. On failure returns kInvalidInput whose message is
 // "LINE:COL: what"; if `error` is given it also receives the parts.
 Result<Value> Parse(std::string_view text, const ParseLimits& limits = {}, ParseError* error = nullptr);
+
+// The value of the string member `key` at the top level of the object `text`, read with the same
+// SAX reader as Parse but building nothing (a pre-filter, faster than Parse): nullopt when `text`
+// is not an object the reader reads to its end, when `key` names no string member, or names two.
+// Numbers are not judged (Parse does that); nesting deeper than ParseLimits' max_depth is refused.
+std::optional<std::string> FindTopLevelString(std::string_view text, std::string_view key);
 
 // Appends canon(value) to *out.
 void AppendCanonical(const Value& value, std::string* out);

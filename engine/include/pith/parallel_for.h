@@ -1,16 +1,53 @@
 // Runs fn(i) for i in [0, n) on up to `threads` threads (0 = all cores). Each index is
 // handled exactly once; results must be written by index so that order never depends on timing.
+//
+// Both loops are safe against running out of resources: an exception thrown by fn (say
+// std::bad_alloc) stops further indices from starting, every worker is joined, and the first
+// exception is rethrown on the calling thread; a thread the system refuses to start (std::thread
+// throws std::system_error) leaves the work to the threads there are, the caller's always among them.
 #pragma once
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 namespace pith {
+
+namespace parallel_for_internal {
+
+// Starts up to `count` threads running `body`; starts fewer when the system refuses one (no
+// thread, or no memory for its stack or its vector slot): the work then runs on fewer threads.
+template <typename Body>
+void StartThreads(std::vector<std::thread>& pool, size_t count, const Body& body) {
+  try {
+    pool.reserve(count);
+    for (size_t t = 0; t < count; ++t) pool.emplace_back(body);
+  } catch (...) {
+  }
+}
+
+// Keeps the first exception thrown on any thread.
+class FirstError {
+ public:
+  void Keep(std::exception_ptr error) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!error_) error_ = std::move(error);
+  }
+  void RethrowIfAny() {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::exception_ptr error_;
+};
+
+}  // namespace parallel_for_internal
 
 // `grain` indices are taken at a time: the default suits items of ~50 us (a signature check); use
 // 1 for items as large as a whole subject.
@@ -24,76 +61,104 @@ void ParallelFor(size_t n, unsigned threads, Fn fn, size_t grain = 16) {
     return;
   }
   std::atomic<size_t> next{0};
+  std::atomic<bool> failed{false};
+  parallel_for_internal::FirstError error;
   auto run = [&] {
-    for (;;) {
-      size_t begin = next.fetch_add(kGrain);
-      if (begin >= n) return;
-      for (size_t i = begin; i < std::min(n, begin + kGrain); ++i) fn(i);
+    try {
+      while (!failed.load(std::memory_order_relaxed)) {
+        size_t begin = next.fetch_add(kGrain);
+        if (begin >= n) return;
+        for (size_t i = begin; i < std::min(n, begin + kGrain); ++i) fn(i);
+      }
+    } catch (...) {
+      error.Keep(std::current_exception());
+      failed.store(true, std::memory_order_relaxed);
     }
   };
   std::vector<std::thread> pool;
-  pool.reserve(workers - 1);
-  for (size_t t = 1; t < workers; ++t) pool.emplace_back(run);
+  parallel_for_internal::StartThreads(pool, workers - 1, run);
   run();
   for (std::thread& t : pool) t.join();
+  error.RethrowIfAny();
 }
 
 // Runs compute(i) for i in [0, n) on `threads` worker threads (0 = all cores) and emit(i) on the
 // calling thread in index order, each as soon as compute(i) is done, so no worker waits for a
 // batch to finish. At most `window` items are computed ahead of the one being emitted (memory stays
 // bounded). emit returns false to stop: no further item starts, and the call returns false.
+// An exception from compute or emit stops the loop the same way and is rethrown (see the top).
 template <typename Compute, typename Emit>
 bool OrderedParallelFor(size_t n, unsigned threads, size_t window, Compute compute, Emit emit) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   window = std::max<size_t>(1, window);
-  if (threads <= 1 || n <= 1) {
+  auto in_order_here = [&] {
     for (size_t i = 0; i < n; ++i) {
       compute(i);
       if (!emit(i)) return false;
     }
     return true;
-  }
+  };
+  if (threads <= 1 || n <= 1) return in_order_here();
   std::mutex mutex;
   std::condition_variable changed;
   std::vector<char> done(n, 0);  // guarded by mutex, as are the three below
   size_t next = 0, emitted = 0;
   bool stop = false;
+  parallel_for_internal::FirstError error;
+  auto stop_all = [&] {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stop = true;
+    }
+    changed.notify_all();
+  };
   auto worker = [&] {
-    for (;;) {
-      size_t i;
-      {
-        std::unique_lock<std::mutex> lock(mutex);
-        changed.wait(lock, [&] { return stop || next >= n || next < emitted + window; });
-        if (stop || next >= n) return;
-        i = next++;
+    try {
+      for (;;) {
+        size_t i;
+        {
+          std::unique_lock<std::mutex> lock(mutex);
+          changed.wait(lock, [&] { return stop || next >= n || next < emitted + window; });
+          if (stop || next >= n) return;
+          i = next++;
+        }
+        compute(i);
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          done[i] = 1;
+        }
+        changed.notify_all();
       }
-      compute(i);
-      {
-        std::lock_guard<std::mutex> lock(mutex);
-        done[i] = 1;
-      }
-      changed.notify_all();
+    } catch (...) {
+      error.Keep(std::current_exception());
+      stop_all();
     }
   };
   std::vector<std::thread> pool;
-  const size_t workers = std::min<size_t>(threads, n);
-  pool.reserve(workers);
-  for (size_t t = 0; t < workers; ++t) pool.emplace_back(worker);
+  parallel_for_internal::StartThreads(pool, std::min<size_t>(threads, n), worker);
+  if (pool.empty()) return in_order_here();
   bool ok = true;
-  for (size_t i = 0; i < n && ok; ++i) {
-    {
-      std::unique_lock<std::mutex> lock(mutex);
-      changed.wait(lock, [&] { return done[i] != 0; });
+  try {
+    for (size_t i = 0; i < n && ok; ++i) {
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        changed.wait(lock, [&] { return done[i] != 0 || stop; });
+        if (done[i] == 0) break;  // a worker failed; its error is rethrown below
+      }
+      ok = emit(i);
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        emitted = i + 1;
+        if (!ok) stop = true;
+      }
+      changed.notify_all();
     }
-    ok = emit(i);
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      emitted = i + 1;
-      if (!ok) stop = true;
-    }
-    changed.notify_all();
+  } catch (...) {
+    error.Keep(std::current_exception());
+    stop_all();
   }
   for (std::thread& t : pool) t.join();
+  error.RethrowIfAny();
   return ok;
 }
 

@@ -9,6 +9,11 @@
 // Thread safety: any number of threads may read (State, Log, Subjects, ReadSince...) while one
 // appends; Append, Commit and key changes are serialised internally. One process per store: a second
 // Open of the same directory fails with kBusy.
+//
+// Errors are Status values; only a refused allocation throws (std::bad_alloc, as the standard
+// library does, through the new handler if one is set). Thrown from inside RocksDB it can leave the
+// open store unable to close: a process that runs out of memory should end there, as the CLI does
+// (its new handler exits with code 6). The store on disk is then left as a crash leaves it.
 #pragma once
 
 #include <cstdint>
