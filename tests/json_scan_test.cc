@@ -4,6 +4,7 @@
 // copying scan and the strict parser.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -78,6 +79,33 @@ TEST(JsonScan, SubjectInPlaceIsTheParsersSubject) {
   EXPECT_FALSE(pith::merge_internal::FindSubjectInPlace(R"({"subject_pith_number":7})").has_value());
   EXPECT_FALSE(pith::merge_internal::FindSubjectInPlace(R"({"other":"s"})").has_value());
   EXPECT_FALSE(pith::merge_internal::FindSubjectInPlace(R"(["subject_pith_number","s"])").has_value());
+}
+
+// json::FindTopLevelString, the SAX pre-filter behind ScanSubject: each case of its contract.
+TEST(JsonScan, FindTopLevelStringKeepsToItsContract) {
+  using pith::json::FindTopLevelString;
+  using Found = std::optional<std::string>;
+  EXPECT_EQ(FindTopLevelString(R"({ "k" : "v\u0041" , "n" : {"k":"inner"} })", "k"), Found("vA"));
+  EXPECT_EQ(FindTopLevelString(R"({"n":{"k":"inner"},"k":"outer"})", "k"), Found("outer"));  // depth 1 only
+  EXPECT_EQ(FindTopLevelString(R"({"n":{"k":"inner"}})", "k"), std::nullopt);
+  EXPECT_EQ(FindTopLevelString(R"({"k":7})", "k"), std::nullopt);                 // not a string
+  EXPECT_EQ(FindTopLevelString(R"({"k":"a","k":"b"})", "k"), std::nullopt);       // two strings
+  EXPECT_EQ(FindTopLevelString(R"({"k":"a","k":1})", "k"), Found("a"));           // looser than Parse
+  EXPECT_EQ(FindTopLevelString(R"(["k","v"])", "k"), std::nullopt);               // not an object
+  EXPECT_EQ(FindTopLevelString(R"({"k":"v"} {"k":"w"})", "k"), std::nullopt);    // two documents
+  EXPECT_EQ(FindTopLevelString(R"({"k":"v")", "k"), std::nullopt);               // cut short
+  EXPECT_EQ(FindTopLevelString(R"({"k":"v","x":1e400})", "k"), std::nullopt);    // RapidJSON's doubles
+  std::string deep = R"({"k":"v","d":)";
+  for (int i = 0; i < 127; ++i) deep += "[";
+  const std::string deep_ok = deep + std::string(127, ']') + "}";
+  EXPECT_EQ(FindTopLevelString(deep_ok, "k"), Found("v"));  // 128 levels: the limit
+  const std::string too_deep = deep + "[" + std::string(128, ']') + "}";
+  EXPECT_EQ(FindTopLevelString(too_deep, "k"), std::nullopt);
+  // Whatever it finds in a document Parse accepts is Parse's value.
+  const std::string line = R"({"b":[1,{"k":"no"}],"k":"yes","z":"\u00e9"})";
+  auto parsed = pith::json::Parse(line);
+  ASSERT_TRUE(parsed.ok());
+  EXPECT_EQ(FindTopLevelString(line, "k"), Found(*parsed->FindString("k")));
 }
 
 }  // namespace

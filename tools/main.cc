@@ -69,13 +69,10 @@ int main(int argc, char** argv) {
     return kExitBadInput;
   } catch (const std::bad_alloc&) {  // an allocation refused on a path the new handler does not see
     ExitOutOfMemory();
-  } catch (const std::system_error& e) {
-    if (e.code() != std::errc::resource_unavailable_try_again) {
-      ReportError("", std::string("internal error: ") + e.what());
-      return kExitInternal;
-    }
-    ReportError("", std::string("out of resources: the system refused a thread (") + e.what() + ")");
-    return kExitOutOfMemory;
+  } catch (const std::system_error& e) {  // EAGAIN: most often a thread the system would not start
+    const bool resources = e.code() == std::errc::resource_unavailable_try_again;
+    ReportError("", std::string(resources ? "out of resources: " : "internal error: ") + e.what());
+    return resources ? kExitOutOfMemory : kExitInternal;
   } catch (const std::exception& e) {
     ReportError("", std::string("internal error: ") + e.what());
     return kExitInternal;

@@ -325,13 +325,16 @@ Status StreamMerger::ReportRefusedLines(std::vector<RefusedLine> lines, const st
 Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_version,
                          const std::function<Status(const std::string&, const MergedState&)>& emit) {
   PITH_RETURN_IF_ERROR(CheckMergeVersion(merge_version));
-  std::vector<int> fds;
+  struct OpenFiles {  // closed however Run ends: a return or an exception from the work
+    std::vector<int> fds;
+    ~OpenFiles() {
+      for (int f : fds) ::close(f);
+    }
+  } files;
+  std::vector<int>& fds = files.fds;
   for (const std::string& path : files_) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-      for (int f : fds) ::close(f);
-      return Status::IOError(path + ": cannot reopen: " + std::strerror(errno));
-    }
+    if (fd < 0) return Status::IOError(path + ": cannot reopen: " + std::strerror(errno));
     fds.push_back(fd);
   }
   // Subjects are merged side by side, one per worker (a large one also spreads its documents over
@@ -367,7 +370,6 @@ Status StreamMerger::Run(const TrustedKeys& keys, const std::string& merge_versi
       });
   Status located = ReportRefusedLines(std::move(all_refused), fds);
   if (result.ok()) result = located;
-  for (int f : fds) ::close(f);
   // Problems in input order, whichever pass found them.
   std::stable_sort(problems_.begin(), problems_.end(), [](const InputProblem& a, const InputProblem& b) {
     return std::tie(a.file, a.offset) < std::tie(b.file, b.offset);

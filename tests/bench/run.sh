@@ -116,6 +116,10 @@ if "BM_CanonicalProof" in micro:
     proof = mbps("BM_CanonicalProof")
     print("   canonical proof (json::CanonicalText: a line already canonical needs no canon) %.1f MB/s: %.2fx the cost of sha256" % (
         proof, sha / proof))
+if "BM_CanonicalProof_OneRun" in micro:
+    proof_run, sha_run = mbps("BM_CanonicalProof_OneRun"), mbps("BM_Sha256_Pith_OneRun")
+    print("   the same texts end to end in one buffer (as merge and ingest read them): proof %.1f MB/s, sha256 %.1f MB/s: %.2fx -> %s" % (
+        proof_run, sha_run, sha_run / proof_run, MET(proof_run > sha_run)))
 print("   section 3 per document (CheckDocument)  %8.0f events/s; parse+check %8.0f events/s; EventContentDigest %8.0f/s; document copy %8.0f/s" % (
     best("BM_CheckDocument"), best("BM_ParseAndCheck"), best("BM_EventContentDigest"), best("BM_DocumentCopy")))
 print()

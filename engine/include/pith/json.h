@@ -110,9 +110,12 @@ struct ParseError {
 Result<Value> Parse(std::string_view text, const ParseLimits& limits = {}, ParseError* error = nullptr);
 
 // The value of the string member `key` at the top level of the object `text`, read with the same
-// SAX reader as Parse but building nothing (a pre-filter, faster than Parse): nullopt when `text`
-// is not an object the reader reads to its end, when `key` names no string member, or names two.
-// Numbers are not judged (Parse does that); nesting deeper than ParseLimits' max_depth is refused.
+// SAX reader as Parse but building nothing: a pre-filter, faster than Parse, and looser. nullopt
+// when the reader refuses `text` (not one object; nested deeper than ParseLimits' max_depth;
+// numbers RapidJSON cannot hold in a double, which Parse accepts), when `key` names no string
+// member, or names two strings. Unlike Parse it stops at a NUL byte, does not judge the strings'
+// UTF-8, and does not see a second `key` whose value is not a string: what it finds must still
+// be confirmed by Parse.
 std::optional<std::string> FindTopLevelString(std::string_view text, std::string_view key);
 
 // Appends canon(value) to *out.

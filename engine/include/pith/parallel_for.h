@@ -1,10 +1,11 @@
 // Runs fn(i) for i in [0, n) on up to `threads` threads (0 = all cores). Each index is
 // handled exactly once; results must be written by index so that order never depends on timing.
 //
-// Both loops are safe against running out of resources: an exception thrown by fn (say
-// std::bad_alloc) stops further indices from starting, every worker is joined, and the first
-// exception is rethrown on the calling thread; a thread the system refuses to start (std::thread
-// throws std::system_error) leaves the work to the threads there are, the caller's always among them.
+// Both loops are safe against running out of resources: once the work throws (say std::bad_alloc),
+// no further grain of indices starts (ParallelFor) or nothing more is emitted (OrderedParallelFor),
+// every worker is joined, and the first exception is rethrown on the calling thread; a thread the
+// system refuses to start (std::thread throws std::system_error) leaves the work to the threads
+// there are, the caller's always among them.
 #pragma once
 
 #include <algorithm>
@@ -86,7 +87,8 @@ void ParallelFor(size_t n, unsigned threads, Fn fn, size_t grain = 16) {
 // calling thread in index order, each as soon as compute(i) is done, so no worker waits for a
 // batch to finish. At most `window` items are computed ahead of the one being emitted (memory stays
 // bounded). emit returns false to stop: no further item starts, and the call returns false.
-// An exception from compute or emit stops the loop the same way and is rethrown (see the top).
+// An exception from compute or emit stops the loop the same way (nothing is emitted after it) and is
+// rethrown (see the top), even when emit had already returned false.
 template <typename Compute, typename Emit>
 bool OrderedParallelFor(size_t n, unsigned threads, size_t window, Compute compute, Emit emit) {
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
@@ -101,14 +103,15 @@ bool OrderedParallelFor(size_t n, unsigned threads, size_t window, Compute compu
   if (threads <= 1 || n <= 1) return in_order_here();
   std::mutex mutex;
   std::condition_variable changed;
-  std::vector<char> done(n, 0);  // guarded by mutex, as are the three below
+  std::vector<char> done(n, 0);  // guarded by mutex, as are the four below
   size_t next = 0, emitted = 0;
-  bool stop = false;
+  bool stop = false, failed = false;
   parallel_for_internal::FirstError error;
-  auto stop_all = [&] {
+  auto fail = [&] {
+    error.Keep(std::current_exception());
     {
       std::lock_guard<std::mutex> lock(mutex);
-      stop = true;
+      stop = failed = true;
     }
     changed.notify_all();
   };
@@ -130,8 +133,7 @@ bool OrderedParallelFor(size_t n, unsigned threads, size_t window, Compute compu
         changed.notify_all();
       }
     } catch (...) {
-      error.Keep(std::current_exception());
-      stop_all();
+      fail();
     }
   };
   std::vector<std::thread> pool;
@@ -142,8 +144,8 @@ bool OrderedParallelFor(size_t n, unsigned threads, size_t window, Compute compu
     for (size_t i = 0; i < n && ok; ++i) {
       {
         std::unique_lock<std::mutex> lock(mutex);
-        changed.wait(lock, [&] { return done[i] != 0 || stop; });
-        if (done[i] == 0) break;  // a worker failed; its error is rethrown below
+        changed.wait(lock, [&] { return done[i] != 0 || failed; });
+        if (failed) break;  // a worker threw: its exception is rethrown below
       }
       ok = emit(i);
       {
@@ -154,8 +156,7 @@ bool OrderedParallelFor(size_t n, unsigned threads, size_t window, Compute compu
       changed.notify_all();
     }
   } catch (...) {
-    error.Keep(std::current_exception());
-    stop_all();
+    fail();
   }
   for (std::thread& t : pool) t.join();
   error.RethrowIfAny();

@@ -10,10 +10,11 @@
 // appends; Append, Commit and key changes are serialised internally. One process per store: a second
 // Open of the same directory fails with kBusy.
 //
-// Errors are Status values; only a refused allocation throws (std::bad_alloc, as the standard
-// library does, through the new handler if one is set). Thrown from inside RocksDB it can leave the
-// open store unable to close: a process that runs out of memory should end there, as the CLI does
-// (its new handler exits with code 6). The store on disk is then left as a crash leaves it.
+// Errors are Status values. What the machine refuses throws, as in the standard library: an
+// allocation (std::bad_alloc, through the new handler if one is set) or a thread RocksDB starts
+// (std::system_error). Thrown from inside RocksDB it can leave the open store unable to close: a
+// process that runs out should end there, as the CLI does (its new handler exits with code 6). The
+// store on disk is then left as a crash leaves it.
 #pragma once
 
 #include <cstdint>
