@@ -198,6 +198,7 @@ TEST(ParallelFor, RunsOnTheCallerWhenNoThreadCanStart) {
               order.push_back(i);
               return true;
             });
+        if (AsyncOrDeferred([] { return 42; }).get() != 42) std::_Exit(11);  // deferred, run here
         for (size_t i = 0; i < n; ++i) {
           if (hits[i].load() != 2) std::_Exit(6);
           if (order[i] != i) std::_Exit(7);

@@ -8,7 +8,6 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <system_error>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -183,15 +182,11 @@ class Ingester {
   // are committed in input order.
   Status Flush() {
     if (batch_.empty()) return Status::OK();
-    auto events = std::make_shared<std::vector<IncomingEvent>>(std::move(batch_));
+    auto events = std::make_shared<std::vector<IncomingEvent>>(std::move(batch_));  // the task is copied
     batch_.clear();
-    auto prepare = [&store = store_, events] { return store.Prepare(std::move(*events)); };
-    std::future<Result<PreparedAppend>> next;
-    try {
-      next = std::async(std::launch::async, prepare);
-    } catch (const std::system_error&) {  // no thread to be had: prepared here, when committed
-      next = std::async(std::launch::deferred, prepare);
-    }
+    // On a thread of its own, or here when committed if the system refuses one.
+    std::future<Result<PreparedAppend>> next =
+        AsyncOrDeferred([&store = store_, events] { return store.Prepare(std::move(*events)); });
     Status committed = CommitPending();
     pending_ = std::move(next);
     return committed;

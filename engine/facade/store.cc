@@ -7,7 +7,6 @@
 #include <optional>
 #include <set>
 #include <shared_mutex>
-#include <thread>
 
 #include "pith/codec.h"
 #include "pith/event_record.h"
@@ -81,8 +80,7 @@ Result<size_t> Store::UpdateStates(const std::vector<std::string>& subjects) {
   todo.erase(std::unique(todo.begin(), todo.end()), todo.end());
   // A few subjects at a time: their records and new states are in memory together, and the writer
   // lock is let go between groups, so appends and reads are not held up for the whole update.
-  const unsigned threads = impl_->options.threads == 0 ? std::max(1u, std::thread::hardware_concurrency())
-                                                       : impl_->options.threads;
+  const unsigned threads = ResolveThreads(impl_->options.threads);
   const size_t group = 4 * size_t{threads};
   size_t written = 0;
   for (size_t begin = 0; begin < todo.size(); begin += group) {

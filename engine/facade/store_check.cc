@@ -4,7 +4,6 @@
 #include <atomic>
 #include <iterator>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "pith/event_record.h"
@@ -33,7 +32,7 @@ Result<std::vector<std::string>> Store::Check() {
   // `window` subjects are held at once (their documents parsed), each in slot k % window: subject k
   // starts only once subject k - window is reported.
   constexpr uint64_t kLargeSubject = 256;  // documents
-  const unsigned threads = impl_->options.threads != 0 ? impl_->options.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads = ResolveThreads(impl_->options.threads);
   const size_t window = 2 * static_cast<size_t>(threads);
   std::atomic<uint64_t> confirmed{0};  // `events` entries found naming the log entry a subject's scan read
   std::vector<std::vector<std::string>> found(window);

@@ -8,11 +8,9 @@
 #include <tuple>
 #include <cstring>
 #include <future>
-#include <system_error>
 #include <iterator>
 #include <map>
 #include <optional>
-#include <thread>
 
 #include "pith/parallel_for.h"
 #include "pith/event_record.h"
@@ -139,7 +137,7 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
   // With more than one thread, a full chunk is scanned on the workers while this thread reads the
   // next one into the other buffer (reading and copying is about half of pass 1 on one thread);
   // chunks are indexed in order.
-  const unsigned threads = threads_ == 0 ? std::max(1u, std::thread::hardware_concurrency()) : threads_;
+  const unsigned threads = ResolveThreads(threads_);
   LineChunk chunks[2];
   LineChunk* filling = &chunks[0];
   LineChunk* scanned = nullptr;  // the chunk being scanned, if any
@@ -160,12 +158,7 @@ Status StreamMerger::AddJsonLines(const std::string& path) {
       scan_and_index_now();
       return;
     }
-    try {
-      scanning = std::async(std::launch::async, [chunk = filling, threads] { ScanChunk(chunk, threads); });
-    } catch (const std::system_error&) {  // no thread to be had: scan here
-      scan_and_index_now();  // IndexChunk empties the chunk for the next lines
-      return;
-    }
+    scanning = AsyncOrDeferred([chunk = filling, threads] { ScanChunk(chunk, threads); });
     scanned = filling;
     filling = scanned == &chunks[0] ? &chunks[1] : &chunks[0];
   };

@@ -13,11 +13,31 @@
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
+#include <future>
 #include <mutex>
+#include <system_error>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace pith {
+
+// A thread count as options give it: 0 means all cores (at least one).
+inline unsigned ResolveThreads(unsigned threads) {
+  return threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// std::async on a thread of its own; when the system refuses one, deferred instead: fn then runs on
+// the thread that calls get(). Either way get() gives fn's result (or rethrows its exception).
+template <typename Fn>
+std::future<std::invoke_result_t<Fn&>> AsyncOrDeferred(Fn fn) {
+  try {
+    return std::async(std::launch::async, fn);
+  } catch (const std::system_error&) {
+    return std::async(std::launch::deferred, std::move(fn));
+  }
+}
 
 namespace parallel_for_internal {
 
@@ -54,7 +74,7 @@ class FirstError {
 // 1 for items as large as a whole subject.
 template <typename Fn>
 void ParallelFor(size_t n, unsigned threads, Fn fn, size_t grain = 16) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = ResolveThreads(threads);
   const size_t kGrain = std::max<size_t>(1, grain);
   size_t workers = std::min<size_t>(threads, (n + kGrain - 1) / kGrain);
   if (workers <= 1) {
@@ -91,7 +111,7 @@ void ParallelFor(size_t n, unsigned threads, Fn fn, size_t grain = 16) {
 // rethrown (see the top), even when emit had already returned false.
 template <typename Compute, typename Emit>
 bool OrderedParallelFor(size_t n, unsigned threads, size_t window, Compute compute, Emit emit) {
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  threads = ResolveThreads(threads);
   window = std::max<size_t>(1, window);
   auto in_order_here = [&] {
     for (size_t i = 0; i < n; ++i) {
