@@ -998,5 +998,137 @@ TEST_F(StoreTest, BulkLoadKeepsFamiliesTogetherWhenRocksDbFlushesOnItsOwn) {
   }
 }
 
+// The store's live table files (read-only: opening it so compacts nothing), each as its family,
+// level and name: a compaction replaces some (the files it replaced may linger in the directory
+// until RocksDB deletes them).
+static std::vector<std::string> LiveTableFiles(const fs::path& dir) {
+  std::vector<std::string> names;
+  EXPECT_TRUE(rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir.string(), &names).ok());
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : names) descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  const rocksdb::Status opened = rocksdb::DB::OpenForReadOnly(rocksdb::DBOptions(), dir.string(), descriptors, &handles, &raw);
+  EXPECT_TRUE(opened.ok()) << opened.ToString();
+  if (!opened.ok()) return {};
+  std::vector<rocksdb::LiveFileMetaData> files;
+  raw->GetLiveFilesMetaData(&files);
+  std::vector<std::string> live;
+  for (const auto& f : files) live.push_back(f.column_family_name + " L" + std::to_string(f.level) + " " + f.name);
+  for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+  delete raw;
+  std::sort(live.begin(), live.end());
+  return live;
+}
+
+// The most table files any one family has in level 0 (RocksDB compacts them from 4 on).
+static size_t MostLevel0Files(const std::vector<std::string>& live) {
+  std::map<std::string, size_t> per_family;
+  for (const std::string& f : live) {
+    if (f.find(" L0 ") != std::string::npos) ++per_family[f.substr(0, f.find(' '))];
+  }
+  size_t most = 0;
+  for (const auto& [family, n] : per_family) most = std::max(most, n);
+  return most;
+}
+
+TEST_F(StoreTest, ABriefOpenCompactsNothingAndWaitForCompactionsLeavesNothingDue) {
+  SigningKey registry = testing::FixedKey("registry-c");
+  std::mt19937_64 rng(31);
+  const std::vector<testing::GeneratedSubject> subjects =
+      MakeSubjects(12, 1200, 6, registry, testing::FixedKey("stranger"), rng);
+  TrustedKeys keys = TrustedKeys::Defaults();
+  ASSERT_TRUE(keys.AddFromJson(registry.public_entry).ok());
+  StoreOptions brief;
+  brief.background_compaction = false;
+  size_t flushes = 0;
+  {
+    // Batch k holds the k-th event of every subject, and each is flushed: each family gets a table
+    // file in level 0 per batch (at least 6, where RocksDB compacts from 4), and their key ranges
+    // overlap, so that compacting them rewrites them (files that do not overlap are only moved
+    // down a level, at once).
+    auto store = OpenStore(brief);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->AddKey(registry.public_entry).ok());
+    for (size_t k = 0;; ++k) {
+      std::vector<IncomingEvent> batch;
+      for (const auto& subject : subjects) {
+        if (k < subject.events.size()) batch.push_back(Incoming(subject.pith_number, {subject.events[k]})[0]);
+      }
+      if (batch.empty()) break;
+      ASSERT_TRUE(store->Append(batch).ok());
+      ASSERT_TRUE(store->Flush().ok());
+      ++flushes;
+    }
+  }
+  const std::vector<std::string> loaded = LiveTableFiles(dir_);
+  ASSERT_EQ(MostLevel0Files(loaded), flushes) << "the flushes did not make the files the test needs";
+  {
+    auto store = OpenStore(brief);
+    ASSERT_NE(store, nullptr);
+    ExpectStatesAreMerges(*store, subjects, keys);
+  }
+  EXPECT_EQ(LiveTableFiles(dir_), loaded) << "a brief open compacted (or flushed) the store";
+  {
+    // Opened briefly, then asked to compact, and closed at once (closing cuts short what is still
+    // running and starts nothing more).
+    auto store = OpenStore(brief);
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->WaitForCompactions().ok());
+  }
+  EXPECT_LT(MostLevel0Files(LiveTableFiles(dir_)), 4u) << "WaitForCompactions returned with level 0 still due";
+  auto store = OpenStore(brief);
+  ASSERT_NE(store, nullptr);
+  ExpectStatesAreMerges(*store, subjects, keys);
+}
+
+TEST_F(StoreTest, WaitForCompactionsReturnsOnceNothingIsDue) {
+  // Six flushes of 40 documents of 64 KB each (random bytes, which LZ4 cannot shrink), under
+  // subjects whose keys interleave, so that compacting level 0 rewrites about 15 MB. (RocksDB
+  // compacts that in about 0.07 s here, and closing the log waited for it: a wait that returned
+  // at once was not caught. What this checks is what the wait leaves.)
+  EventLogOptions brief;
+  brief.background_compaction = false;
+  std::mt19937_64 rng(5);
+  std::vector<std::string> documents;
+  {
+    auto log = EventLog::Open(dir_.string(), brief);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    for (int flush = 0; flush < 6; ++flush) {
+      std::vector<LogAppend> appends;
+      for (int s = 0; s < 40; ++s) {
+        std::string raw(64u << 10, '\0');
+        for (char& c : raw) c = static_cast<char>(rng());
+        documents.push_back(raw);
+        LogAppend a;
+        a.subject = "subject-" + std::to_string(s);
+        a.document_hash = Sha256(documents.back());
+        a.raw = documents.back();
+        appends.push_back(std::move(a));
+      }
+      ASSERT_TRUE((*log)->Append(appends, {}).ok());
+      ASSERT_TRUE((*log)->Flush().ok());
+    }
+  }
+  ASSERT_EQ(MostLevel0Files(LiveTableFiles(dir_)), 6u);
+  {
+    auto log = EventLog::Open(dir_.string(), brief);
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    ASSERT_TRUE((*log)->WaitForCompactions().ok());
+  }
+  EXPECT_LT(MostLevel0Files(LiveTableFiles(dir_)), 4u) << "WaitForCompactions returned with level 0 still due";
+  auto log = EventLog::Open(dir_.string(), brief);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  size_t read = 0;
+  for (int s = 0; s < 40; ++s) {
+    ASSERT_TRUE((*log)->ScanSubject("subject-" + std::to_string(s), [&](const SubjectEntry& e) {
+      EXPECT_EQ(e.document, documents[e.position * 40 + s]);
+      ++read;
+      return Status::OK();
+    }).ok());
+  }
+  EXPECT_EQ(read, documents.size());
+}
+
 }  // namespace
 }  // namespace pith

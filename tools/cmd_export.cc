@@ -24,7 +24,7 @@ int RunExport(const ExportOptions& opts) {
   if (!key_doc.ok()) return Fail("", key_doc.status());
   auto key = ParseSigningKey(*key_doc);
   if (!key.ok()) return Fail(opts.key_file, key.status());
-  auto store = OpenStore(opts.db, false);
+  auto store = OpenStore(opts.db, false, StoreUse::kBrief);
   if (!store.ok()) return Fail(opts.db, store.status());
   auto bundle = BuildUnsignedBundle(**store, opts.subject, opts.bundle);
   if (!bundle.ok()) return Fail(opts.subject, bundle.status());

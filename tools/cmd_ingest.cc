@@ -244,7 +244,7 @@ int RunIngest(IngestOptions& opts) {
   options.sync = opts.sync;
   options.bulk_load = !opts.sync;
   options.threads = opts.threads;
-  auto store = OpenStore(opts.db, true, options);
+  auto store = OpenStore(opts.db, true, StoreUse::kLoad, options);
   if (!store.ok()) return Fail(opts.db, store.status());
   Ingester ingester(**store, opts);
   for (const std::string& path : opts.inputs) {
@@ -267,13 +267,20 @@ int RunIngest(IngestOptions& opts) {
   const Status flushed = flush ? (*store)->Flush() : Status::OK();
   if (!finished.ok()) return Fail("", finished);
   if (!flushed.ok()) return Fail(opts.db, flushed);
+  // What the load left to compact is compacted now (the events are durable already): a brief
+  // command after it opens the store without compaction, and would otherwise read all of it.
+  const auto compaction_start = std::chrono::steady_clock::now();
+  const Status compacted = (*store)->WaitForCompactions();
+  const double compaction_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - compaction_start).count();
+  if (!compacted.ok()) return Fail(opts.db, compacted);
   if (!input.ok()) return Fail("", input);
   Totals& t = ingester.totals();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.start).count();
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);
   std::cout << "ingested " << t.received << " events in " << secs << " s: " << t.added << " new, " << t.duplicates
             << " duplicate, " << t.invalid << " invalid, " << t.subjects.size() << " subjects touched, "
-            << t.states_updated << " states updated (in " << t.update_seconds << " s)";
+            << t.states_updated << " states updated (in " << t.update_seconds << " s), compactions finished (in "
+            << compaction_seconds << " s)";
   if (t.other_shards > 0) std::cout << ", " << t.other_shards << " of other shards skipped";
   if (t.bad_lines > 0) std::cout << ", " << t.bad_lines << " unreadable lines skipped";
   std::cout << std::endl;

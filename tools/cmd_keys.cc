@@ -16,7 +16,7 @@ struct KeysOptions {
 };
 
 int RunAdd(const KeysOptions& opts) {
-  auto store = OpenStore(opts.db, true);
+  auto store = OpenStore(opts.db, true, StoreUse::kBrief);
   if (!store.ok()) return Fail(opts.db, store.status());
   for (const std::string& path : opts.files) {
     auto doc = ReadJsonFile(path);
@@ -42,7 +42,7 @@ int RunAdd(const KeysOptions& opts) {
 }
 
 int RunList(const KeysOptions& opts) {
-  auto store = OpenStore(opts.db, false);
+  auto store = OpenStore(opts.db, false, StoreUse::kBrief);
   if (!store.ok()) return Fail(opts.db, store.status());
   const TrustedKeys keys = (*store)->trusted_keys();
   for (const auto& [id, entry] : keys.entries()) {
@@ -52,7 +52,7 @@ int RunList(const KeysOptions& opts) {
 }
 
 int RunRemove(const KeysOptions& opts) {
-  auto store = OpenStore(opts.db, false);
+  auto store = OpenStore(opts.db, false, StoreUse::kBrief);
   if (!store.ok()) return Fail(opts.db, store.status());
   for (const std::string& id : opts.key_ids) {
     Status s = (*store)->RemoveKey(id);

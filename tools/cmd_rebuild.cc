@@ -18,7 +18,7 @@ struct RebuildOptions {
 };
 
 int RunRebuild(const RebuildOptions& opts) {
-  auto store = OpenStore(opts.db, false);
+  auto store = OpenStore(opts.db, false, opts.all ? StoreUse::kLoad : StoreUse::kBrief);
   if (!store.ok()) return Fail(opts.db, store.status());
   auto subjects = opts.all ? (*store)->Subjects() : Result<std::vector<std::string>>(opts.subjects);
   if (!subjects.ok()) return Fail(opts.db, subjects.status());
@@ -40,6 +40,10 @@ int RunRebuild(const RebuildOptions& opts) {
     std::cout << "rebuild: `events` index: " << repaired->added << " entries added, " << repaired->reindexed
               << " pointed again at the log, " << repaired->removed << " of documents in no log (or no hash) removed"
               << std::endl;
+    // Every subject's derived data was written again: what that leaves to compact is done now,
+    // not cut short by every brief command after it.
+    Status compacted = (*store)->WaitForCompactions();
+    if (!compacted.ok()) return std::max(exit_code, Fail(opts.db, compacted));
   }
   return exit_code;
 }

@@ -31,7 +31,7 @@ Result<std::vector<std::string>> Targets(Store& store, const ReadOptions& opts) 
 // ready, reports any problem and returns its exit code. The worst exit code wins.
 int PrintStates(const ReadOptions& opts, const std::function<Result<MergedState>(Store&, const std::string&)>& compute,
                 const std::function<int(Store&, const std::string&, const MergedState&)>& finish) {
-  auto store = OpenStore(opts.db, false);
+  auto store = OpenStore(opts.db, false, StoreUse::kBrief);
   if (!store.ok()) return Fail(opts.db, store.status());
   auto subjects = Targets(**store, opts);
   if (!subjects.ok()) return Fail(opts.db, subjects.status());
@@ -89,7 +89,7 @@ int RunReplay(const ReadOptions& opts) {
 }
 
 int RunLog(const ReadOptions& opts) {
-  auto store = OpenStore(opts.db, false);
+  auto store = OpenStore(opts.db, false, StoreUse::kBrief);
   if (!store.ok()) return Fail(opts.db, store.status());
   for (const std::string& subject : opts.subjects) {
     auto log = (*store)->Log(subject);
@@ -106,7 +106,7 @@ int RunLog(const ReadOptions& opts) {
 }
 
 int RunCheck(const ReadOptions& opts) {
-  auto store = OpenStore(opts.db, false);
+  auto store = OpenStore(opts.db, false, StoreUse::kBrief);
   if (!store.ok()) return Fail(opts.db, store.status());
   auto problems = (*store)->Check();
   if (!problems.ok()) return Fail(opts.db, problems.status());

@@ -14,8 +14,9 @@ void AddDbOption(CLI::App* cmd, std::string* db) {
   cmd->add_option("--db", *db, "the store's directory (default: $PITH_DB or ./pith-db)")->capture_default_str();
 }
 
-Result<std::unique_ptr<Store>> OpenStore(const std::string& db, bool create, StoreOptions options) {
+Result<std::unique_ptr<Store>> OpenStore(const std::string& db, bool create, StoreUse use, StoreOptions options) {
   options.create_if_missing = create;
+  options.background_compaction = use == StoreUse::kLoad;
   return Store::Open(db, options);
 }
 

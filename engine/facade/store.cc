@@ -29,6 +29,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
   log_options.sync = options.sync;
   log_options.write_ahead_log = !options.bulk_load;
   log_options.memtable_budget_bytes = options.memtable_budget_bytes;
+  log_options.background_compaction = options.background_compaction;
   auto log = EventLog::Open(dir, log_options);
   if (!log.ok()) return log.status();
   auto impl = std::make_unique<Impl>();
@@ -41,6 +42,11 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 Status Store::Flush() {
   std::lock_guard<std::mutex> lock(impl_->writer);
   return impl_->log->Flush();
+}
+
+Status Store::WaitForCompactions() {
+  std::lock_guard<std::mutex> lock(impl_->writer);
+  return impl_->log->WaitForCompactions();
 }
 
 Result<MergedState> Store::State(std::string_view subject) {

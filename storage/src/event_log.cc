@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice.h>
 #include <rocksdb/table.h>
@@ -11,10 +12,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <limits>
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "key_layout.h"
@@ -86,6 +89,26 @@ class DiscardingLogger : public rocksdb::Logger {
   void Logv(const rocksdb::InfoLogLevel, const char*, va_list) override {}
 };
 
+// The errors RocksDB meets in the background (a flush or a compaction that fails, on a full disk
+// say): WaitForCompactions reports the last one, as RocksDB's counters only count them.
+class BackgroundErrors : public rocksdb::EventListener {
+ public:
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++count_;
+    last_ = *error;
+  }
+  std::pair<uint64_t, rocksdb::Status> Last() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return {count_, last_};
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  uint64_t count_ = 0;
+  rocksdb::Status last_;
+};
+
 rocksdb::Slice AsSlice(const Digest& d) { return rocksdb::Slice(reinterpret_cast<const char*>(d.data()), d.size()); }
 
 Digest DigestFrom(std::string_view bytes) {
@@ -134,6 +157,7 @@ struct EventLog::Impl {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::WriteOptions write_options;
   std::mutex write_mutex;  // one writer at a time; RocksDB readers need no lock
+  std::shared_ptr<BackgroundErrors> background_errors = std::make_shared<BackgroundErrors>();
   uint64_t next_sequence = 1;
   std::atomic<uint64_t> next_generation{1};
 
@@ -396,6 +420,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
   for (size_t f = 0; f < std::size(kFamilyNames); ++f) {
     rocksdb::ColumnFamilyOptions cf_options;
     cf_options.compression = rocksdb::kLZ4Compression;
+    cf_options.disable_auto_compactions = !options.background_compaction;
     cf_options.table_factory = f == kSubjectLog ? scan_table_factory : f == kStateTail ? tail_table_factory : table_factory;
     // The families an append probes for keys that are mostly absent (is this document stored, is
     // its verdict cached) get a whole-key bloom filter in the memtable too: a miss then skips the
@@ -419,6 +444,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
     if (!extra.empty()) return Status::Unsupported(OtherFormat(dir, existing, extra));
   }
   auto impl = std::make_unique<Impl>();
+  db_options.listeners.push_back(impl->background_errors);
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, dir, families, &impl->handles, &raw);
   if (!s.ok()) {
@@ -943,6 +969,39 @@ Status EventLog::Flush() {
   rocksdb::FlushOptions options;
   options.wait = true;
   return FromRocks(impl_->db->Flush(options, impl_->handles), "flushing the store");
+}
+
+Status EventLog::WaitForCompactions() {
+  // Turning automatic compaction on (where the log was opened without it) schedules what is due.
+  for (rocksdb::ColumnFamilyHandle* h : impl_->handles) {
+    PITH_RETURN_IF_ERROR(FromRocks(impl_->db->SetOptions(h, {{"disable_auto_compactions", "false"}}), "starting compactions"));
+  }
+  rocksdb::DB& db = *impl_->db;
+  // RocksDB 7.8 has no call that waits for its compactions (WaitForCompact came later): its own
+  // counters are polled. Any error RocksDB met in the background since the log was opened ends the
+  // wait with that error: a failed compaction is retried every second, counted as running, and
+  // reports its error once (a full disk: measured, it was retried until the disk had room). So that
+  // no other state of RocksDB's can make it wait forever, the wait also ends once a compaction is due
+  // but none has run for kIdleLimit (the store is sound either way: compaction only rewrites files).
+  constexpr auto kPoll = std::chrono::milliseconds(20);
+  constexpr auto kIdleLimit = std::chrono::seconds(10);
+  auto last_busy = std::chrono::steady_clock::now();
+  for (;;) {
+    uint64_t running = 0;
+    db.GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &running);
+    if (const auto [errors, last] = impl_->background_errors->Last(); errors != 0) {
+      return FromRocks(last.ok() ? rocksdb::Status::IOError("an error RocksDB did not name") : last, "compacting the store");
+    }
+    bool due = false;
+    for (rocksdb::ColumnFamilyHandle* h : impl_->handles) {
+      uint64_t pending = 0;
+      due = due || (db.GetIntProperty(h, rocksdb::DB::Properties::kCompactionPending, &pending) && pending != 0);
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (running > 0) last_busy = now;
+    if ((!due && running == 0) || now - last_busy > kIdleLimit) return Status::OK();
+    std::this_thread::sleep_for(kPoll);
+  }
 }
 
 Status EventLog::VerifyChecksums() const { return FromRocks(impl_->db->VerifyChecksum(), "verifying checksums"); }

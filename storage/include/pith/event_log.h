@@ -36,6 +36,10 @@ struct EventLogOptions {
   // What all families' memtables may hold before RocksDB flushes (0: 256 MB). Small in tests, to
   // make RocksDB flush on its own between appends.
   size_t memtable_budget_bytes = 0;
+  // false: RocksDB starts no compaction of its own while the log is open (WaitForCompactions
+  // starts them). For a process that opens the log for a moment: a compaction it started would
+  // compete with it for the CPU, and closing cuts short the one running (to be started again).
+  bool background_compaction = true;
 };
 
 // One event to append under one subject.
@@ -191,6 +195,10 @@ class EventLog {
   Status VerifyChecksums() const;
   // Flushes every column family's memtable to its files (and syncs them).
   Status Flush();
+  // Compacts what the writes left to compact (RocksDB's own choice of files, in the background,
+  // started here if background_compaction is off) and returns once nothing is left: a later open
+  // then starts none. An error of a compaction is returned.
+  Status WaitForCompactions();
 
   // The verdict cache key: LP(subject) + the SHA-256 of what a section 3 verdict depends on.
   static std::string VerdictKey(const Digest& document_hash, std::string_view subject, std::string_view merge_version,

@@ -43,6 +43,11 @@ struct StoreOptions {
   bool bulk_load = false;
   // What the memtables of all column families may hold before RocksDB flushes (0: 256 MB).
   size_t memtable_budget_bytes = 0;
+  // false: RocksDB compacts nothing on its own while the store is open. For a process that opens
+  // the store for a moment (a read, a replay): a compaction it started would compete with it for
+  // the CPU, and closing cuts short the one running. What is left to compact waits for a writer
+  // that keeps compaction on, or for WaitForCompactions.
+  bool background_compaction = true;
   unsigned threads = 0;  // signature-checking threads (0: all cores)
   std::string merge_version = std::string(kMergeV1);
 };
@@ -149,6 +154,10 @@ class Store {
   // replay the write-ahead log (call it after a bulk ingest; appends are durable without it, but
   // under StoreOptions::bulk_load only once it returns OK).
   Status Flush();
+  // Returns once RocksDB has compacted what the appends left to compact (starting it if
+  // background_compaction is off), so that a later open starts no compaction: the end of a bulk
+  // load. A compaction's error is returned.
+  Status WaitForCompactions();
 
   // The cached state (recomputed from the log if the trusted keys changed since it was cached).
   Result<MergedState> State(std::string_view subject);
