@@ -45,11 +45,15 @@ Result<std::vector<std::string>> Store::Check() {
         failed[k] = Status::OK();
         const std::string& subject = subjects[index].first;
         const unsigned inner = subjects[index].second >= kLargeSubject ? threads : 1;
+        // The documents and the verdicts cached for them (none is computed here: check computes
+        // every one below, and compares those it finds cached).
+        std::vector<Digest> hashes;
         std::vector<json::Value> docs;
-        std::vector<DocumentVerdict> cached;
-        Status loaded = impl_->LoadSubject(subject, keys, false, false, &docs, &cached);
-        if (!loaded.ok()) {
-          found[k].push_back(subject + ": " + loaded.message());
+        Status loaded = impl_->ReadSubjectDocuments(subject, /*verify_hashes=*/false, &hashes, &docs);
+        auto cached = loaded.ok() ? impl_->CachedVerdicts(subject, keys, hashes, docs)
+                                  : Result<std::vector<std::optional<std::string>>>(loaded);
+        if (!cached.ok()) {
+          found[k].push_back(subject + ": " + cached.status().message());
           return;
         }
         // Re-derived whole, hashes included: check trusts nothing the store kept. One canonical
@@ -59,7 +63,7 @@ Result<std::vector<std::string>> Store::Check() {
         uint64_t named = 0;
         failed[k] = impl_->CheckBesideLog(subject, fresh, &named, &found[k]);
         confirmed += named;
-        if (failed[k].ok()) failed[k] = impl_->CheckVerdictsAndState(subject, docs, cached, fresh, keys, keyset, &found[k]);
+        if (failed[k].ok()) failed[k] = impl_->CheckVerdictsAndState(subject, docs, hashes, *cached, fresh, keys, keyset, &found[k]);
       },
       [&](size_t index) {
         const size_t k = index % window;
@@ -118,17 +122,19 @@ Status Store::Impl::CheckBesideLog(const std::string& subject, const std::vector
 }
 
 Status Store::Impl::CheckVerdictsAndState(const std::string& subject, const std::vector<json::Value>& docs,
-                                          const std::vector<DocumentVerdict>& cached,
+                                          const std::vector<Digest>& stored_hashes,
+                                          const std::vector<std::optional<std::string>>& cached,
                                           const std::vector<CheckedRecord>& checked, const TrustedKeys& keys,
                                           const std::string& keyset, std::vector<std::string>* problems) const {
   std::vector<DocumentVerdict> fresh;
   for (const CheckedRecord& c : checked) fresh.push_back(c.verdict);
   for (size_t i = 0; i < docs.size(); ++i) {
-    if (fresh[i].document_sha256 != cached[i].document_sha256) {
-      problems->push_back(subject + ": stored event " + cached[i].document_sha256 + " now hashes to " + fresh[i].document_sha256);
+    const std::string stored = DigestHex(stored_hashes[i]);
+    if (fresh[i].document_sha256 != stored) {
+      problems->push_back(subject + ": stored event " + stored + " now hashes to " + fresh[i].document_sha256);
     }
-    if (fresh[i].reason != cached[i].reason) {
-      problems->push_back(subject + ": cached verdict of event " + cached[i].document_sha256 + " is \"" + cached[i].reason +
+    if (cached[i] && fresh[i].reason != *cached[i]) {
+      problems->push_back(subject + ": cached verdict of event " + stored + " is \"" + *cached[i] +
                           "\", re-verification says \"" + fresh[i].reason + "\"");
     }
   }

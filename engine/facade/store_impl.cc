@@ -96,28 +96,43 @@ Status Store::Impl::ReadSubjectDocuments(std::string_view subject, bool verify_h
   });
 }
 
+Result<std::vector<std::optional<std::string>>> Store::Impl::CachedVerdicts(std::string_view subject, const TrustedKeys& trusted,
+                                                                          const std::vector<Digest>& hashes,
+                                                                          const std::vector<json::Value>& docs) const {
+  KeysDigestMemo keys_digest(trusted);
+  std::vector<std::string> keys;
+  keys.reserve(hashes.size());
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    keys.push_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version, keys_digest.Of(docs[i])));
+  }
+  std::vector<std::optional<std::string>> cached;
+  PITH_RETURN_IF_ERROR(log->GetVerdicts(keys, &cached));
+  return cached;
+}
+
 Status Store::Impl::LoadSubject(std::string_view subject, const TrustedKeys& trusted, bool reverify, bool cache,
                    std::vector<json::Value>* docs, std::vector<DocumentVerdict>* verdicts) const {
+  docs->clear();
+  verdicts->clear();
   std::vector<Digest> hashes;
-  const size_t first = docs->size();
   PITH_RETURN_IF_ERROR(ReadSubjectDocuments(subject, /*verify_hashes=*/false, &hashes, docs));
+  std::vector<std::optional<std::string>> cached(hashes.size());
+  if (!reverify) {
+    auto found = CachedVerdicts(subject, trusted, hashes, *docs);
+    if (!found.ok()) return found.status();
+    cached = std::move(*found);
+  }
   std::vector<size_t> missing;
   std::vector<std::pair<std::string, std::string>> to_cache;
   KeysDigestMemo keys_digest(trusted);
   for (size_t k = 0; k < hashes.size(); ++k) {
-    const Digest& h = hashes[k];
     DocumentVerdict v;
-    v.document_sha256 = DigestHex(h);
-    bool have = false;
-    if (!reverify) {
-      auto cached = log->GetVerdict(EventLog::VerdictKey(h, subject, options.merge_version, keys_digest.Of((*docs)[first + k])));
-      if (!cached.ok()) return cached.status();
-      if (cached->has_value()) {
-        v.reason = **cached;
-        have = true;
-      }
+    v.document_sha256 = DigestHex(hashes[k]);
+    if (cached[k]) {
+      v.reason = std::move(*cached[k]);
+    } else {
+      missing.push_back(k);
     }
-    if (!have) missing.push_back(verdicts->size());
     verdicts->push_back(std::move(v));
   }
   // Verdicts not cached: check them (in parallel through Merge's own pool, one document each).

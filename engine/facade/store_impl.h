@@ -121,8 +121,14 @@ struct Store::Impl {
   Status ReadSubjectDocuments(std::string_view subject, bool verify_hashes, std::vector<Digest>* hashes,
                               std::vector<json::Value>* docs, std::vector<std::string>* raws = nullptr) const;
 
+  // The section 3 verdict cached for each of the subject's documents (hashes[i] and docs[i], as
+  // ReadSubjectDocuments gives them) under these keys; nullopt where none is.
+  Result<std::vector<std::optional<std::string>>> CachedVerdicts(std::string_view subject, const TrustedKeys& trusted,
+                                                                 const std::vector<Digest>& hashes,
+                                                                 const std::vector<json::Value>& docs) const;
   // The subject's stored documents (parsed) and their section 3 verdicts, computing (and, when
-  // `cache` is set, storing) any verdict not cached for the current keys.
+  // `cache` is set, storing) any verdict not cached for the current keys (all of them with
+  // `reverify`). *docs and *verdicts are replaced.
   Status LoadSubject(std::string_view subject, const TrustedKeys& trusted, bool reverify, bool cache,
                      std::vector<json::Value>* docs, std::vector<DocumentVerdict>* verdicts) const;
 
@@ -168,7 +174,8 @@ struct Store::Impl {
   Status CheckBesideLog(const std::string& subject, const std::vector<CheckedRecord>& fresh, uint64_t* confirmed,
                         std::vector<std::string>* problems) const;
   Status CheckVerdictsAndState(const std::string& subject, const std::vector<json::Value>& docs,
-                               const std::vector<DocumentVerdict>& cached, const std::vector<CheckedRecord>& fresh,
+                               const std::vector<Digest>& stored_hashes,
+                               const std::vector<std::optional<std::string>>& cached, const std::vector<CheckedRecord>& fresh,
                                const TrustedKeys& keys, const std::string& keyset, std::vector<std::string>* problems) const;
   Status CheckEventsIndex(uint64_t confirmed, std::vector<std::string>* problems) const;
 
