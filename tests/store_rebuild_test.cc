@@ -101,6 +101,12 @@ TEST_F(StoreRebuildTest, DerivedDataDamagedOnDiskIsRecomputedFromTheLog) {
   auto problems = store_->Check();
   ASSERT_TRUE(problems.ok());
   ASSERT_FALSE(problems->empty());
+  // Each well-formed event's damaged verdict is named, with what re-verification says.
+  const size_t verdicts_named = std::count_if(problems->begin(), problems->end(), [](const std::string& p) {
+    return p.find(": cached verdict of event ") != std::string::npos &&
+           p.find(" is \"bad_signature\", re-verification says \"\"") != std::string::npos;
+  });
+  EXPECT_GT(verdicts_named, 0u) << problems->front();
   EXPECT_FALSE(store_->State(damaged.pith_number).ok());  // refused as corrupt, never served
 
   auto rebuilt = store_->Rebuild(damaged.pith_number);

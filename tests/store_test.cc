@@ -1070,8 +1070,7 @@ TEST_F(StoreTest, ABriefOpenCompactsNothingAndWaitForCompactionsLeavesNothingDue
   }
   EXPECT_EQ(LiveTableFiles(dir_), loaded) << "a brief open compacted (or flushed) the store";
   {
-    // Opened briefly, then asked to compact, and closed at once (closing cuts short what is still
-    // running and starts nothing more).
+    // Opened briefly, then asked to compact, and closed at once.
     auto store = OpenStore(brief);
     ASSERT_NE(store, nullptr);
     ASSERT_TRUE(store->WaitForCompactions().ok());
@@ -1083,10 +1082,10 @@ TEST_F(StoreTest, ABriefOpenCompactsNothingAndWaitForCompactionsLeavesNothingDue
 }
 
 TEST_F(StoreTest, WaitForCompactionsReturnsOnceNothingIsDue) {
-  // Six flushes of 40 documents of 64 KB each (random bytes, which LZ4 cannot shrink), under
-  // subjects whose keys interleave, so that compacting level 0 rewrites about 15 MB. (RocksDB
-  // compacts that in about 0.07 s here, and closing the log waited for it: a wait that returned
-  // at once was not caught. What this checks is what the wait leaves.)
+  // Six flushes of 40 documents of 256 KB each (random bytes, which LZ4 cannot shrink), under
+  // subjects whose keys interleave, so that compacting level 0 rewrites about 60 MB: long enough
+  // (0.2 s and more) to outlast turning compaction on (RocksDB writes its options file for each
+  // family), which took as long as compacting 15 MB.
   EventLogOptions brief;
   brief.background_compaction = false;
   std::mt19937_64 rng(5);
@@ -1097,7 +1096,7 @@ TEST_F(StoreTest, WaitForCompactionsReturnsOnceNothingIsDue) {
     for (int flush = 0; flush < 6; ++flush) {
       std::vector<LogAppend> appends;
       for (int s = 0; s < 40; ++s) {
-        std::string raw(64u << 10, '\0');
+        std::string raw(256u << 10, '\0');
         for (char& c : raw) c = static_cast<char>(rng());
         documents.push_back(raw);
         LogAppend a;
@@ -1114,7 +1113,12 @@ TEST_F(StoreTest, WaitForCompactionsReturnsOnceNothingIsDue) {
   {
     auto log = EventLog::Open(dir_.string(), brief);
     ASSERT_TRUE(log.ok()) << log.status().ToString();
+    auto pending = (*log)->CompactionsPending();
+    ASSERT_TRUE(pending.ok() && *pending) << "nothing to compact: the test tests nothing";
     ASSERT_TRUE((*log)->WaitForCompactions().ok());
+    pending = (*log)->CompactionsPending();
+    ASSERT_TRUE(pending.ok());
+    EXPECT_FALSE(*pending) << "WaitForCompactions returned with a compaction due or running";
   }
   EXPECT_LT(MostLevel0Files(LiveTableFiles(dir_)), 4u) << "WaitForCompactions returned with level 0 still due";
   auto log = EventLog::Open(dir_.string(), brief);

@@ -272,8 +272,8 @@ int RunIngest(IngestOptions& opts) {
   const auto compaction_start = std::chrono::steady_clock::now();
   const Status compacted = (*store)->WaitForCompactions();
   const double compaction_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - compaction_start).count();
-  if (!compacted.ok()) return Fail(opts.db, compacted);
   if (!input.ok()) return Fail("", input);
+  if (!compacted.ok()) return Fail(opts.db, compacted);
   Totals& t = ingester.totals();
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t.start).count();
   if (isatty(STDERR_FILENO)) std::fputc('\n', stderr);

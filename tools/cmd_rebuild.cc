@@ -36,10 +36,18 @@ int RunRebuild(const RebuildOptions& opts) {
   std::cout << "rebuild: " << rebuilt << " of " << subjects->size() << " subjects rebuilt from the log" << std::endl;
   if (opts.all) {  // and the `events` entries no subject reaches (documents in no log)
     auto repaired = (*store)->RepairEventIndex();
-    if (!repaired.ok()) return std::max(exit_code, Fail(opts.db, repaired.status()));
-    std::cout << "rebuild: `events` index: " << repaired->added << " entries added, " << repaired->reindexed
-              << " pointed again at the log, " << repaired->removed << " of documents in no log (or no hash) removed"
-              << std::endl;
+    if (repaired.ok()) {
+      std::cout << "rebuild: `events` index: " << repaired->added << " entries added, " << repaired->reindexed
+                << " pointed again at the log, " << repaired->removed << " of documents in no log (or no hash) removed"
+                << std::endl;
+    } else {
+      exit_code = std::max(exit_code, Fail(opts.db, repaired.status()));
+    }
+    // What was rewritten goes to the store's files (and out of the write-ahead log, which the next
+    // open would otherwise replay into level 0), whatever failed.
+    Status flushed = (*store)->Flush();
+    if (!flushed.ok()) return std::max(exit_code, Fail(opts.db, flushed));
+    if (!repaired.ok()) return exit_code;
     // Every subject's derived data was written again: what that leaves to compact is done now,
     // not cut short by every brief command after it.
     Status compacted = (*store)->WaitForCompactions();

@@ -89,24 +89,46 @@ class DiscardingLogger : public rocksdb::Logger {
   void Logv(const rocksdb::InfoLogLevel, const char*, va_list) override {}
 };
 
-// The errors RocksDB meets in the background (a flush or a compaction that fails, on a full disk
-// say): WaitForCompactions reports the last one, as RocksDB's counters only count them.
+// The error RocksDB is in after a failure in the background (a flush or a compaction that failed,
+// on a full disk say), until it reports having recovered from it: WaitForCompactions returns it,
+// as RocksDB's own counters only count errors.
 class BackgroundErrors : public rocksdb::EventListener {
  public:
-  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    ++count_;
-    last_ = *error;
+    if (error->ok()) return;
+    current_ = *error;
+    during_ = Name(reason);
   }
-  std::pair<uint64_t, rocksdb::Status> Last() const {
+  void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
     std::lock_guard<std::mutex> lock(mutex_);
-    return {count_, last_};
+    current_ = info.new_bg_error;
+    if (current_.ok()) during_.clear();
+  }
+  // OK, or the error and what RocksDB was doing when it met it.
+  std::pair<rocksdb::Status, std::string> Current() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return {current_, during_};
   }
 
  private:
+  static std::string Name(rocksdb::BackgroundErrorReason reason) {
+    switch (reason) {
+      case rocksdb::BackgroundErrorReason::kFlush:
+      case rocksdb::BackgroundErrorReason::kFlushNoWAL:
+        return "flushing";
+      case rocksdb::BackgroundErrorReason::kCompaction:
+        return "compacting";
+      case rocksdb::BackgroundErrorReason::kManifestWrite:
+      case rocksdb::BackgroundErrorReason::kManifestWriteNoWAL:
+        return "writing its manifest";
+      default:
+        return "writing";
+    }
+  }
   mutable std::mutex mutex_;
-  uint64_t count_ = 0;
-  rocksdb::Status last_;
+  rocksdb::Status current_;
+  std::string during_;
 };
 
 rocksdb::Slice AsSlice(const Digest& d) { return rocksdb::Slice(reinterpret_cast<const char*>(d.data()), d.size()); }
@@ -158,6 +180,7 @@ struct EventLog::Impl {
   rocksdb::WriteOptions write_options;
   std::mutex write_mutex;  // one writer at a time; RocksDB readers need no lock
   std::shared_ptr<BackgroundErrors> background_errors = std::make_shared<BackgroundErrors>();
+  bool auto_compaction = true;  // RocksDB compacts on its own (background_compaction, or turned on since)
   uint64_t next_sequence = 1;
   std::atomic<uint64_t> next_generation{1};
 
@@ -454,6 +477,7 @@ Result<std::unique_ptr<EventLog>> EventLog::Open(const std::string& dir, const E
     return FromRocks(s, "opening store " + dir);
   }
   impl->db.reset(raw);
+  impl->auto_compaction = options.background_compaction;
   impl->write_options.sync = options.sync;
   impl->write_options.disableWAL = !options.write_ahead_log;
 
@@ -971,35 +995,54 @@ Status EventLog::Flush() {
   return FromRocks(impl_->db->Flush(options, impl_->handles), "flushing the store");
 }
 
-Status EventLog::WaitForCompactions() {
-  // Turning automatic compaction on (where the log was opened without it) schedules what is due.
-  for (rocksdb::ColumnFamilyHandle* h : impl_->handles) {
-    PITH_RETURN_IF_ERROR(FromRocks(impl_->db->SetOptions(h, {{"disable_auto_compactions", "false"}}), "starting compactions"));
+Result<bool> EventLog::CompactionsPending() const {
+  if (const auto [error, during] = impl_->background_errors->Current(); !error.ok()) {
+    return FromRocks(error, "the store failed " + during + " in the background");
   }
   rocksdb::DB& db = *impl_->db;
-  // RocksDB 7.8 has no call that waits for its compactions (WaitForCompact came later): its own
-  // counters are polled. Any error RocksDB met in the background since the log was opened ends the
-  // wait with that error: a failed compaction is retried every second, counted as running, and
-  // reports its error once (a full disk: measured, it was retried until the disk had room). So that
-  // no other state of RocksDB's can make it wait forever, the wait also ends once a compaction is due
-  // but none has run for kIdleLimit (the store is sound either way: compaction only rewrites files).
+  // The flags first: a compaction counts as running before it takes its files, which then no
+  // longer count as due, so a compaction starting between the two reads is seen in the second.
+  bool due = false;
+  for (rocksdb::ColumnFamilyHandle* h : impl_->handles) {
+    uint64_t pending = 0;
+    due = due || (db.GetIntProperty(h, rocksdb::DB::Properties::kCompactionPending, &pending) && pending != 0);
+  }
+  uint64_t running = 0;
+  db.GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &running);
+  return due || running != 0;
+}
+
+Status EventLog::WaitForCompactions() {
+  if (!impl_->auto_compaction) {
+    // Turning automatic compaction on schedules what is due.
+    for (rocksdb::ColumnFamilyHandle* h : impl_->handles) {
+      PITH_RETURN_IF_ERROR(FromRocks(impl_->db->SetOptions(h, {{"disable_auto_compactions", "false"}}), "starting compactions"));
+    }
+    impl_->auto_compaction = true;
+  }
+  // RocksDB 7.8 has no call that waits for its compactions (WaitForCompact came later): its
+  // counters are polled until two polls in a row find nothing due or running (a compaction that
+  // ends can make another due). A failure in the background ends the wait with its error: a failed
+  // compaction is retried every second, counted as running, and reports its error once (a full
+  // disk: measured, it was retried until the disk had room). So that no other state of RocksDB's
+  // can make it wait forever, a compaction due while none has run for kIdleLimit is an error too
+  // (the store is sound either way: compaction only rewrites files).
   constexpr auto kPoll = std::chrono::milliseconds(20);
   constexpr auto kIdleLimit = std::chrono::seconds(10);
   auto last_busy = std::chrono::steady_clock::now();
+  int idle_polls = 0;
   for (;;) {
+    auto pending = CompactionsPending();
+    if (!pending.ok()) return pending.status();
     uint64_t running = 0;
-    db.GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &running);
-    if (const auto [errors, last] = impl_->background_errors->Last(); errors != 0) {
-      return FromRocks(last.ok() ? rocksdb::Status::IOError("an error RocksDB did not name") : last, "compacting the store");
-    }
-    bool due = false;
-    for (rocksdb::ColumnFamilyHandle* h : impl_->handles) {
-      uint64_t pending = 0;
-      due = due || (db.GetIntProperty(h, rocksdb::DB::Properties::kCompactionPending, &pending) && pending != 0);
-    }
+    impl_->db->GetIntProperty(rocksdb::DB::Properties::kNumRunningCompactions, &running);
     const auto now = std::chrono::steady_clock::now();
-    if (running > 0) last_busy = now;
-    if ((!due && running == 0) || now - last_busy > kIdleLimit) return Status::OK();
+    if (running != 0) last_busy = now;
+    idle_polls = *pending ? 0 : idle_polls + 1;
+    if (idle_polls == 2) return Status::OK();
+    if (now - last_busy > kIdleLimit) {
+      return Status::IOError("compacting the store: RocksDB has left a compaction due and run none for 10 s");
+    }
     std::this_thread::sleep_for(kPoll);
   }
 }

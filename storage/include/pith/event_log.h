@@ -195,10 +195,13 @@ class EventLog {
   Status VerifyChecksums() const;
   // Flushes every column family's memtable to its files (and syncs them).
   Status Flush();
-  // Compacts what the writes left to compact (RocksDB's own choice of files, in the background,
-  // started here if background_compaction is off) and returns once nothing is left: a later open
-  // then starts none. An error of a compaction is returned.
+  // Compacts what the writes left to compact (RocksDB's own choice of files, in the background;
+  // automatic compaction is turned on here if background_compaction was off, and stays on) and
+  // returns once nothing is due: a later open then starts none. A failure in the background
+  // (RocksDB stays in error until it recovers) is returned.
   Status WaitForCompactions();
+  // Whether RocksDB has a compaction due or running; the background failure it is in, if any.
+  Result<bool> CompactionsPending() const;
 
   // The verdict cache key: LP(subject) + the SHA-256 of what a section 3 verdict depends on.
   static std::string VerdictKey(const Digest& document_hash, std::string_view subject, std::string_view merge_version,

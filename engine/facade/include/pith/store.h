@@ -154,9 +154,11 @@ class Store {
   // replay the write-ahead log (call it after a bulk ingest; appends are durable without it, but
   // under StoreOptions::bulk_load only once it returns OK).
   Status Flush();
-  // Returns once RocksDB has compacted what the appends left to compact (starting it if
-  // background_compaction is off), so that a later open starts no compaction: the end of a bulk
-  // load. A compaction's error is returned.
+  // Returns once RocksDB has compacted what the appends left to compact, so that a later open
+  // starts no compaction: the end of a bulk load. Turns automatic compaction on if
+  // background_compaction was off (it stays on). Holds the writer lock meanwhile (seconds after a
+  // large load): appends, key changes and state recomputations wait. A failure RocksDB met in the
+  // background and has not recovered from (a full disk) is returned.
   Status WaitForCompactions();
 
   // The cached state (recomputed from the log if the trusted keys changed since it was cached).
