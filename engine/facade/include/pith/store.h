@@ -192,6 +192,9 @@ class Store {
   // beside the subject's log (event records, verdicts, the cached state) recomputed from the log
   // alone (each document re-read, re-hashed and re-verified) and written over it in one atomic
   // batch; returns the state. kCorruption, with nothing written, when the log itself is damaged.
+  // Computed without the writer lock (rebuilds of several subjects run side by side, and beside
+  // appends) and written under it when the subject's log and the keys are as they were; else
+  // computed again under the lock.
   Result<MergedState> Rebuild(std::string_view subject);
   // The repair of the `events` index (hash -> log entry) as a whole, for what no subject's Rebuild
   // reaches: a document of the log that `events` lacks is indexed again, an entry naming the wrong
