@@ -172,6 +172,17 @@ TEST_F(StoreRebuildTest, RebuildsBesideAppendsLeaveEverySubjectWhole) {
     EXPECT_TRUE(state.ok()) << state.status().ToString();
     appender.join();
   }
+  // Then all of them side by side, as `rebuild --all` runs them.
+  std::vector<std::thread> rebuilders;
+  for (size_t t = 0; t < 2; ++t) {
+    rebuilders.emplace_back([&, t] {
+      for (size_t i = t; i < growing.size(); i += 2) {
+        auto state = store_->Rebuild(growing[i].pith_number);
+        EXPECT_TRUE(state.ok() && state->canonical == Scratch(growing[i], growing[i].events)) << growing[i].pith_number;
+      }
+    });
+  }
+  for (std::thread& r : rebuilders) r.join();
   for (const auto& s : growing) {
     auto state = store_->State(s.pith_number);
     ASSERT_TRUE(state.ok()) << state.status().ToString();
