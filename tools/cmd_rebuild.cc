@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <iostream>
 #include <memory>
-#include <optional>
-#include <vector>
 
 #include "cli_common.h"
 #include "commands.h"
-#include "pith/parallel_for.h"
 #include "store_common.h"
 
 namespace pith::cli {
@@ -27,24 +24,16 @@ int RunRebuild(const RebuildOptions& opts) {
   if (!subjects.ok()) return Fail(opts.db, subjects.status());
   int exit_code = kExitOk;
   size_t rebuilt = 0;
-  // Subjects rebuild side by side (Store::Rebuild computes without the writer lock), reported in
-  // order; at most kWindow are held at once.
-  constexpr size_t kWindow = 16;
-  std::vector<std::optional<Result<MergedState>>> states(kWindow);
-  OrderedParallelFor(
-      subjects->size(), 0, kWindow, [&](size_t k) { states[k % kWindow] = (*store)->Rebuild((*subjects)[k]); },
-      [&](size_t k) {
-        const std::string& subject = (*subjects)[k];
-        Result<MergedState> state = std::move(*states[k % kWindow]);
-        states[k % kWindow].reset();
-        if (!state.ok()) {
-          exit_code = std::max(exit_code, Fail(subject, state.status()));
-        } else {
-          std::cout << subject << ' ' << state->state_sha256 << '\n';
-          ++rebuilt;
-        }
-        return true;
-      });
+  // Subjects rebuild side by side (Store::Rebuild computes without the writer lock).
+  InSubjectOrder(*subjects, 16, [&](const std::string& subject) { return (*store)->Rebuild(subject); },
+                 [&](const std::string& subject, Result<MergedState> state) {
+                   if (!state.ok()) {
+                     exit_code = std::max(exit_code, Fail(subject, state.status()));
+                   } else {
+                     std::cout << subject << ' ' << state->state_sha256 << '\n';
+                     ++rebuilt;
+                   }
+                 });
   std::cout << "rebuild: " << rebuilt << " of " << subjects->size() << " subjects rebuilt from the log" << std::endl;
   if (opts.all) {  // and the `events` entries no subject reaches (documents in no log)
     auto repaired = (*store)->RepairEventIndex();

@@ -6,7 +6,6 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "pith/parallel_for.h"
 #include "store_common.h"
 
 namespace pith::cli {
@@ -38,32 +37,27 @@ int PrintStates(const ReadOptions& opts, const std::function<Result<MergedState>
   constexpr size_t kWindow = 64;  // subjects computed ahead of the one printed: bounds memory
   int exit_code = kExitOk;
   std::string out;
-  std::vector<std::optional<Result<MergedState>>> states(subjects->size());
-  OrderedParallelFor(
-      subjects->size(), 0, kWindow, [&](size_t k) { states[k] = compute(**store, (*subjects)[k]); },
-      [&](size_t k) {
-        const std::string& subject = (*subjects)[k];
-        if (!states[k]->ok()) {
-          exit_code = std::max(exit_code, Fail(subject, states[k]->status()));
-        } else {
-          exit_code = std::max(exit_code, finish(**store, subject, states[k]->value()));
-          const std::string& canonical = states[k]->value().canonical;
-          if (canonical.size() >= (64u << 10)) {  // a large state goes out as it is, not copied
-            std::cout << out;
-            out.clear();
-            std::cout.write(canonical.data(), static_cast<std::streamsize>(canonical.size())).put('\n');
-          } else {  // small ones are gathered into fewer writes
-            out += canonical;
-            out.push_back('\n');
-          }
-        }
-        states[k].reset();
-        if (out.size() >= (1u << 20)) {
-          std::cout << out;
-          out.clear();
-        }
-        return true;
-      });
+  InSubjectOrder(*subjects, kWindow, [&](const std::string& subject) { return compute(**store, subject); },
+                 [&](const std::string& subject, const Result<MergedState>& state) {
+                   if (!state.ok()) {
+                     exit_code = std::max(exit_code, Fail(subject, state.status()));
+                   } else {
+                     exit_code = std::max(exit_code, finish(**store, subject, *state));
+                     const std::string& canonical = state->canonical;
+                     if (canonical.size() >= (64u << 10)) {  // a large state goes out as it is, not copied
+                       std::cout << out;
+                       out.clear();
+                       std::cout.write(canonical.data(), static_cast<std::streamsize>(canonical.size())).put('\n');
+                     } else {  // small ones are gathered into fewer writes
+                       out += canonical;
+                       out.push_back('\n');
+                     }
+                   }
+                   if (out.size() >= (1u << 20)) {
+                     std::cout << out;
+                     out.clear();
+                   }
+                 });
   std::cout << out;
   std::cout << std::flush;
   return exit_code;

@@ -232,51 +232,61 @@ Status Store::RemoveKey(std::string_view key_id) {
   return impl_->ReloadKeys();
 }
 
+namespace {
+
+// What Store::Rebuild writes for a subject, and what it was computed from.
+struct RebuiltSubject {
+  uint64_t log_size = 0;  // the subject's log size read before its documents
+  std::string keyset;
+  std::vector<std::string> records;
+  std::vector<std::pair<std::string, std::string>> verdicts;  // verdict key -> reason
+  SnapshotWrite snapshot;
+  MergedState state;
+};
+
+}  // namespace
+
 Result<MergedState> Store::Rebuild(std::string_view subject) {
-  // Computed from the log without the writer lock, so that subjects rebuild side by side (and
-  // beside appends), then written under it if the subject's log and the keys are as they were:
-  // else (an append to the subject or a key change came between) computed again under the lock.
-  auto attempt = [&](bool locked) -> Result<std::optional<MergedState>> {
+  auto compute = [&]() -> Result<RebuiltSubject> {
+    RebuiltSubject out;
     const auto [keys, keyset] = impl_->KeysAndKeyset();
+    out.keyset = keyset;
     auto size = impl_->log->SubjectSize(subject);
     if (!size.ok()) return size.status();
+    out.log_size = *size;
     std::vector<Digest> hashes;
     std::vector<json::Value> docs;
     std::vector<std::string> raws;
     PITH_RETURN_IF_ERROR(impl_->ReadSubjectDocuments(subject, /*verify_hashes=*/true, &hashes, &docs, &raws));
     if (docs.empty()) return Status::NotFound("no events stored for " + std::string(subject));
     const std::vector<std::string> reasons = impl_->CheckReasons(docs, subject, keys);
+    const std::vector<std::string> verdict_keys = impl_->VerdictKeys(subject, keys, hashes, docs);
     std::vector<DocumentVerdict> verdicts;  // each hash checked against its document when read
-    for (size_t i = 0; i < docs.size(); ++i) verdicts.push_back({DigestHex(hashes[i]), reasons[i]});
-    std::vector<std::string> records;
-    std::vector<std::pair<std::string, std::string>> verdict_entries;
-    KeysDigestMemo keys_digest(keys);
     for (size_t i = 0; i < docs.size(); ++i) {
-      records.push_back(EncodeEventRecordBeside(MakeEventRecord(docs[i]), raws[i]));
-      verdict_entries.emplace_back(
-          EventLog::VerdictKey(hashes[i], subject, impl_->options.merge_version, keys_digest.Of(docs[i])), reasons[i]);
+      verdicts.push_back({DigestHex(hashes[i]), reasons[i]});
+      out.records.push_back(EncodeEventRecordBeside(MakeEventRecord(docs[i]), raws[i]));
+      out.verdicts.emplace_back(verdict_keys[i], reasons[i]);
     }
-    MergedState merged;
-    auto full = store_internal::FullSnapshot(subject, docs, verdicts, keys, impl_->Basis(docs.size(), keyset),
-                                             impl_->log->NewIndexGeneration(), &merged);
+    auto full = store_internal::FullSnapshot(subject, docs, verdicts, keys, impl_->Basis(docs.size(), out.keyset),
+                                             impl_->log->NewIndexGeneration(), &out.state);
     if (!full.ok()) return full.status();
-    std::unique_lock<std::mutex> lock(impl_->writer, std::defer_lock);
-    if (!locked) {
-      lock.lock();
-      auto now = impl_->log->SubjectSize(subject);
-      if (!now.ok()) return now.status();
-      if (*now != *size || impl_->KeysAndKeyset().second != keyset) return std::optional<MergedState>();
-    }
-    PITH_RETURN_IF_ERROR(impl_->log->RewriteDerived(subject, records, verdict_entries, *full));
-    return std::optional<MergedState>(std::move(merged));
+    out.snapshot = std::move(*full);
+    return out;
   };
-  auto optimistic = attempt(/*locked=*/false);
-  if (!optimistic.ok()) return optimistic.status();
-  if (optimistic->has_value()) return std::move(**optimistic);
+  // Computed without the writer lock, so that subjects rebuild side by side (and beside appends),
+  // and written under it if the subject's log and the keys are as they were; else (an append to
+  // the subject or a key change came between) computed again under the lock.
+  auto rebuilt = compute();
+  if (!rebuilt.ok()) return rebuilt.status();
   std::lock_guard<std::mutex> lock(impl_->writer);
-  auto locked = attempt(/*locked=*/true);
-  if (!locked.ok()) return locked.status();
-  return std::move(**locked);
+  auto size = impl_->log->SubjectSize(subject);
+  if (!size.ok()) return size.status();
+  if (*size != rebuilt->log_size || impl_->KeysAndKeyset().second != rebuilt->keyset) {
+    rebuilt = compute();
+    if (!rebuilt.ok()) return rebuilt.status();
+  }
+  PITH_RETURN_IF_ERROR(impl_->log->RewriteDerived(subject, rebuilt->records, rebuilt->verdicts, rebuilt->snapshot));
+  return std::move(rebuilt->state);
 }
 
 Result<Store::EventIndexRepair> Store::RepairEventIndex() {

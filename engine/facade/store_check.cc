@@ -49,11 +49,11 @@ Result<std::vector<std::string>> Store::Check() {
         // every one below, and compares those it finds cached).
         std::vector<Digest> hashes;
         std::vector<json::Value> docs;
+        std::vector<std::optional<std::string>> cached;
         Status loaded = impl_->ReadSubjectDocuments(subject, /*verify_hashes=*/false, &hashes, &docs);
-        auto cached = loaded.ok() ? impl_->CachedVerdicts(subject, keys, hashes, docs)
-                                  : Result<std::vector<std::optional<std::string>>>(loaded);
-        if (!cached.ok()) {
-          found[k].push_back(subject + ": " + cached.status().message());
+        if (loaded.ok()) loaded = impl_->log->GetVerdicts(impl_->VerdictKeys(subject, keys, hashes, docs), &cached);
+        if (!loaded.ok()) {
+          found[k].push_back(subject + ": " + loaded.message());
           return;
         }
         // Re-derived whole, hashes included: check trusts nothing the store kept. One canonical
@@ -63,7 +63,7 @@ Result<std::vector<std::string>> Store::Check() {
         uint64_t named = 0;
         failed[k] = impl_->CheckBesideLog(subject, fresh, &named, &found[k]);
         confirmed += named;
-        if (failed[k].ok()) failed[k] = impl_->CheckVerdictsAndState(subject, docs, hashes, *cached, fresh, keys, keyset, &found[k]);
+        if (failed[k].ok()) failed[k] = impl_->CheckVerdictsAndState(subject, docs, hashes, cached, fresh, keys, keyset, &found[k]);
       },
       [&](size_t index) {
         const size_t k = index % window;

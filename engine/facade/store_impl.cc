@@ -96,18 +96,16 @@ Status Store::Impl::ReadSubjectDocuments(std::string_view subject, bool verify_h
   });
 }
 
-Result<std::vector<std::optional<std::string>>> Store::Impl::CachedVerdicts(std::string_view subject, const TrustedKeys& trusted,
-                                                                          const std::vector<Digest>& hashes,
-                                                                          const std::vector<json::Value>& docs) const {
+std::vector<std::string> Store::Impl::VerdictKeys(std::string_view subject, const TrustedKeys& trusted,
+                                                  const std::vector<Digest>& hashes,
+                                                  const std::vector<json::Value>& docs) const {
   KeysDigestMemo keys_digest(trusted);
   std::vector<std::string> keys;
   keys.reserve(hashes.size());
   for (size_t i = 0; i < hashes.size(); ++i) {
     keys.push_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version, keys_digest.Of(docs[i])));
   }
-  std::vector<std::optional<std::string>> cached;
-  PITH_RETURN_IF_ERROR(log->GetVerdicts(keys, &cached));
-  return cached;
+  return keys;
 }
 
 Status Store::Impl::LoadSubject(std::string_view subject, const TrustedKeys& trusted, bool reverify, bool cache,
@@ -116,15 +114,10 @@ Status Store::Impl::LoadSubject(std::string_view subject, const TrustedKeys& tru
   verdicts->clear();
   std::vector<Digest> hashes;
   PITH_RETURN_IF_ERROR(ReadSubjectDocuments(subject, /*verify_hashes=*/false, &hashes, docs));
+  const std::vector<std::string> keys = VerdictKeys(subject, trusted, hashes, *docs);
   std::vector<std::optional<std::string>> cached(hashes.size());
-  if (!reverify) {
-    auto found = CachedVerdicts(subject, trusted, hashes, *docs);
-    if (!found.ok()) return found.status();
-    cached = std::move(*found);
-  }
+  if (!reverify) PITH_RETURN_IF_ERROR(log->GetVerdicts(keys, &cached));
   std::vector<size_t> missing;
-  std::vector<std::pair<std::string, std::string>> to_cache;
-  KeysDigestMemo keys_digest(trusted);
   for (size_t k = 0; k < hashes.size(); ++k) {
     DocumentVerdict v;
     v.document_sha256 = DigestHex(hashes[k]);
@@ -139,13 +132,10 @@ Status Store::Impl::LoadSubject(std::string_view subject, const TrustedKeys& tru
   std::vector<json::Value> pending;
   for (size_t i : missing) pending.push_back((*docs)[i]);
   std::vector<std::string> computed = CheckReasons(pending, subject, trusted);
+  std::vector<std::pair<std::string, std::string>> to_cache;
   for (size_t k = 0; k < missing.size(); ++k) {
-    size_t i = missing[k];
-    (*verdicts)[i].reason = computed[k];
-    if (cache) {
-      to_cache.emplace_back(EventLog::VerdictKey(hashes[i], subject, options.merge_version, keys_digest.Of((*docs)[i])),
-                            computed[k]);
-    }
+    (*verdicts)[missing[k]].reason = computed[k];
+    if (cache) to_cache.emplace_back(keys[missing[k]], computed[k]);
   }
   if (!to_cache.empty()) PITH_RETURN_IF_ERROR(log->PutVerdicts(to_cache));
   return Status::OK();

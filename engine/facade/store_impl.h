@@ -121,11 +121,10 @@ struct Store::Impl {
   Status ReadSubjectDocuments(std::string_view subject, bool verify_hashes, std::vector<Digest>* hashes,
                               std::vector<json::Value>* docs, std::vector<std::string>* raws = nullptr) const;
 
-  // The section 3 verdict cached for each of the subject's documents (hashes[i] and docs[i], as
-  // ReadSubjectDocuments gives them) under these keys; nullopt where none is.
-  Result<std::vector<std::optional<std::string>>> CachedVerdicts(std::string_view subject, const TrustedKeys& trusted,
-                                                                 const std::vector<Digest>& hashes,
-                                                                 const std::vector<json::Value>& docs) const;
+  // The verdict cache key (EventLog::VerdictKey) of each of the subject's documents (hashes[i]
+  // and docs[i], as ReadSubjectDocuments gives them) under these keys.
+  std::vector<std::string> VerdictKeys(std::string_view subject, const TrustedKeys& trusted, const std::vector<Digest>& hashes,
+                                       const std::vector<json::Value>& docs) const;
   // The subject's stored documents (parsed) and their section 3 verdicts, computing (and, when
   // `cache` is set, storing) any verdict not cached for the current keys (all of them with
   // `reverify`). *docs and *verdicts are replaced.
